@@ -1,0 +1,12 @@
+/** Process entry of the `kalshi-actor` binary (bin/kalshi-actor.js loads the compiled copy). */
+import { main } from './cli.js';
+
+main(process.argv.slice(2)).then(
+  (code) => {
+    process.exitCode = code;
+  },
+  (err: unknown) => {
+    console.error(`kalshi-actor: ${err instanceof Error ? err.message : String(err)}`);
+    process.exitCode = 1;
+  },
+);
