@@ -4,16 +4,16 @@
  * fill or order update. 1,000 ops per call over 1,024 markets.
  */
 import { consume, defineSuite } from '../harness.js';
+import { PositionBoard } from '../../src/shared/position-board.js';
 import {
   BreakerState,
   createAccountView,
   createMarketPositionView,
   MarketTradingState,
-  PositionBoard,
   TradingState,
   WorkingSide,
   type MarketPosition,
-} from '../../src/shared/position-board.js';
+} from '../../src/shared/position-records.js';
 
 const OPS = 1000;
 const MARKETS = 1024;

@@ -262,13 +262,13 @@ function scanBytes(buf: Uint8Array, start: number, end: number, digits: number, 
 
 /** 5600 → "0.5600"; throws on a non-integer or a price outside [0, 10000]. */
 export function formatPrice(p: Price): string {
-  checkPrice(p);
+  assertPrice(p);
   return (p === PRICE_SCALE ? '1.' : '0.') + String(PRICE_SCALE + (p % PRICE_SCALE)).slice(1);
 }
 
 /** 1000 → "10.00", -300 → "-3.00"; throws on a non-integer or unsafe count. */
 export function formatCount(c: Count): string {
-  checkSafe(c, 'count');
+  assertSafe(c, 'count');
   return formatScaled(c, 2);
 }
 
@@ -278,7 +278,7 @@ export function formatCount(c: Count): string {
  * `decimals` must be an integer in [0, 6] (RangeError otherwise).
  */
 export function formatMoney(m: Money, decimals = 6): string {
-  checkSafe(m, 'money');
+  assertSafe(m, 'money');
   if (!Number.isInteger(decimals) || decimals < 0 || decimals > 6) {
     throw new RangeError(`formatMoney: decimals must be an integer in [0, 6], got ${decimals}`);
   }
@@ -305,14 +305,14 @@ function formatScaled(v: number, digits: number): string {
 
 /** The other outcome's price: 10000 − p ($1 − p, never 99¢ − p). */
 export function complement(p: Price): Price {
-  checkPrice(p);
+  assertPrice(p);
   return PRICE_SCALE - p;
 }
 
 /** price × count in µ$, exact ($0.0001 × 0.01 contract = $0.000001). `count` may be signed. */
 export function notional(price: Price, count: Count): Money {
-  checkPrice(price);
-  checkSafe(count, 'count');
+  assertPrice(price);
+  assertSafe(count, 'count');
   const m = price * count;
   if (!Number.isSafeInteger(m)) {
     throw new FixedPointError('range', 'money', `${price}×${count}`, 'notional beyond the safe integer range of µ$');
@@ -332,9 +332,9 @@ export function mulDivCeil(a: number, b: number, d: number): number {
 
 /** Number arithmetic while a·b is safe; BigInt (≈100× slower) only when it is not. */
 function mulDiv(a: number, b: number, d: number, ceil: boolean): number {
-  checkOperand(a, 0);
-  checkOperand(b, 0);
-  checkOperand(d, 1);
+  assertOperand(a, 0);
+  assertOperand(b, 0);
+  assertOperand(d, 1);
   const p = a * b;
   if (p <= MAX_SAFE) {
     // An unsafe exact product rounds to ≥ 2^53, so this branch sees only exact products.
@@ -353,68 +353,10 @@ function mulDiv(a: number, b: number, d: number, ceil: boolean): number {
 }
 
 // ---------------------------------------------------------------------------------------------
-// Fees (kalshi-api.md §5.3)
+// Checks shared by formatting and arithmetic (the first two also by fees.ts)
 
-/** A fee rate as an exact fraction. */
-export interface FeeRate {
-  readonly numerator: number;
-  readonly denominator: number;
-}
-/** 0.07 */
-export const TAKER_FEE_RATE: FeeRate = Object.freeze({ numerator: 7, denominator: 100 });
-/** 0.0175 (= 0.07 × the 0.25 maker multiplier) */
-export const MAKER_FEE_RATE: FeeRate = Object.freeze({ numerator: 175, denominator: 10_000 });
-
-/** µ$ per $0.0001, the precision the model fee is rounded up to. */
-const FEE_TICK = 100;
-/** µ$ per cent, the balance precision of non-direct members. */
-const CENT = 10_000;
-
-/**
- * The model fee roundUp(rate × C × P × (1 − P)) to $0.0001, in µ$ (so a multiple of 100), with
- * C = count / 100 contracts and P = price / 10000 dollars:
- *   rate·C·P·(1−P) $ = num·count·price·(10⁴−price) / (den·10¹⁰) $
- *                    = num·count·price·(10⁴−price) / (den·10⁶)  in $0.0001 ticks.
- * Exact for any count (BigInt past 2^53). How `fee_multiplier` composes with the rate is
- * UNCONFIRMED (§5.3); pass the composed rate here.
- */
-export function quadraticFee(price: Price, count: Count, rate: FeeRate): Money {
-  checkPrice(price);
-  checkOperand(count, 0);
-  const ticks = mulDivCeil(rate.numerator * price * (PRICE_SCALE - price), count, rate.denominator * 1_000_000);
-  const fee = ticks * FEE_TICK;
-  if (!Number.isSafeInteger(fee)) throw new FixedPointError('range', 'money', String(ticks), 'fee beyond the safe integer range of µ$');
-  return fee;
-}
-
-/** Taker fee in µ$: 0.07 × C × P × (1−P) rounded up to $0.0001. 1 contract at 0.50 → 17500. */
-export function takerFee(price: Price, count: Count): Money {
-  return quadraticFee(price, count, TAKER_FEE_RATE);
-}
-
-/** Maker fee in µ$ (series with maker fees): 0.0175 × C × P × (1−P) rounded up to $0.0001. */
-export function makerFee(price: Price, count: Count): Money {
-  return quadraticFee(price, count, MAKER_FEE_RATE);
-}
-
-/**
- * A fee in µ$ rounded up to the cent ($0.01 = 10000 µ$): the single-fill charge seen by a
- * non-direct member, whose balance moves in cents (§5.3; the per-order rounding accumulator
- * that refunds whole cents is not modelled here).
- */
-export function feeRoundedToCent(feeMicros: Money): Money {
-  checkOperand(feeMicros, 0);
-  const r = feeMicros % CENT;
-  if (r === 0) return feeMicros;
-  const up = feeMicros - r + CENT;
-  if (!Number.isSafeInteger(up)) throw new FixedPointError('range', 'money', String(feeMicros), 'beyond the safe integer range of µ$');
-  return up;
-}
-
-// ---------------------------------------------------------------------------------------------
-// Checks shared by formatting and arithmetic
-
-function checkPrice(p: number): void {
+/** An integer price in [0, 10000] ($0.0001 units), else a `type` or `range` FixedPointError of kind `price`. */
+export function assertPrice(p: number): void {
   if (p >>> 0 === p && p <= PRICE_SCALE) return; // fast path: integer in [0, 10000]
   if (typeof p !== 'number' || !Number.isInteger(p)) {
     throw new FixedPointError('type', 'price', showValue(p), `expected an integer number of $0.0001, got ${describeValue(p)}`);
@@ -422,7 +364,7 @@ function checkPrice(p: number): void {
   throw new FixedPointError('range', 'price', String(p), `${p} is outside [0, 10000] ($0.0001 units)`);
 }
 
-function checkSafe(v: number, kind: 'count' | 'money'): void {
+function assertSafe(v: number, kind: 'count' | 'money'): void {
   if (Number.isSafeInteger(v)) return;
   if (typeof v !== 'number' || !Number.isInteger(v)) {
     throw new FixedPointError('type', kind, showValue(v), `expected an integer, got ${describeValue(v)}`);
@@ -430,8 +372,8 @@ function checkSafe(v: number, kind: 'count' | 'money'): void {
   throw new FixedPointError('range', kind, String(v), 'beyond Number.MAX_SAFE_INTEGER');
 }
 
-/** Non-negative (min 0) or positive (min 1) safe integer. */
-function checkOperand(v: number, min: 0 | 1): void {
+/** Non-negative (min 0) or positive (min 1) safe integer, else a `type` or `range` FixedPointError of kind `operand`. */
+export function assertOperand(v: number, min: 0 | 1): void {
   if (Number.isSafeInteger(v) && v >= min) return;
   if (typeof v !== 'number' || !Number.isInteger(v)) {
     throw new FixedPointError('type', 'operand', showValue(v), `expected an integer, got ${describeValue(v)}`);

@@ -25,186 +25,73 @@
  */
 import { threadId } from 'node:worker_threads';
 import { beginWrite, endWrite, readBegin, readRetry, readValid } from './seqlock.js';
+import {
+  ACCOUNT_BYTES,
+  ACCOUNT_OFFSET,
+  A_CASH,
+  A_CASH_RESERVE,
+  A_INVESTED,
+  A_PORTFOLIO_VALUE,
+  A_RECOUPED,
+  A_SEQ,
+  A_SESSION_START_CASH,
+  A_SESSION_START_PORTFOLIO_VALUE,
+  A_TRADING_STATE,
+  A_UPDATED_AT_MS,
+  A_UPDATE_COUNT,
+  BOARD_MAGIC,
+  HEADER_BYTES,
+  H_CAPACITY,
+  H_MAGIC,
+  H_WRITER,
+  INT_PART_BYTES,
+  MARKETS_OFFSET,
+  MARKET_BYTES,
+  MAX_MARKET_CAPACITY,
+  M_BREAKER_ERROR_COUNT,
+  M_BREAKER_STATE,
+  M_COST_BASIS,
+  M_FEES_PAID,
+  M_LAST_ORDER_AT_MS,
+  M_POSITION,
+  M_POSITION_OPENED_AT_MS,
+  M_REALIZED_PNL,
+  M_SEQ,
+  M_TRADING_STATE,
+  M_UPDATE_COUNT,
+  M_WORKING_ORDER_COUNT,
+  M_WORKING_PRICE,
+  M_WORKING_REMAINING,
+  M_WORKING_SIDE,
+  POSITION_BOARD_LAYOUT,
+  SEQ,
+} from './position-layout.js';
+import {
+  BreakerState,
+  MarketTradingState,
+  TradingState,
+  WorkingSide,
+  type AccountState,
+  type AccountView,
+  type MarketPosition,
+  type MarketPositionView,
+} from './position-records.js';
 
-// ---------------------------------------------------------------------------------------------
-// Enums (stored as Int32; values are part of the shared layout, never renumber)
-
-/** Account trading state (docs/architecture.md §6). */
-export const TradingState = {
-  BOOTING: 0, CALIBRATING: 1, READY: 2, TRADING: 3, REDUCING: 4, RECOVERING: 5, HALTED: 6,
-} as const;
-export type TradingState = (typeof TradingState)[keyof typeof TradingState];
-
-/** What the host lets itself do in one market. */
-export const MarketTradingState = {
-  /** Not (yet) approved for trading; the zero value. */
-  INACTIVE: 0,
-  ACTIVE: 1,
-  /** Closing orders only. */
-  REDUCING: 2,
-  /** No new orders at all; cancels only. */
-  HALTED: 3,
-} as const;
-export type MarketTradingState = (typeof MarketTradingState)[keyof typeof MarketTradingState];
-
-/** Per-market circuit breaker over order errors. */
-export const BreakerState = { CLOSED: 0, OPEN: 1, HALF_OPEN: 2 } as const;
-export type BreakerState = (typeof BreakerState)[keyof typeof BreakerState];
-
-/** Side of the working order on the YES book (Create Order V2 `bid`/`ask`). */
-export const WorkingSide = { NONE: 0, BID: 1, ASK: 2 } as const;
-export type WorkingSide = (typeof WorkingSide)[keyof typeof WorkingSide];
-
-// ---------------------------------------------------------------------------------------------
-// Records
-
-/** One market's state as written by the execution thread. */
-export interface MarketPosition {
-  /** Signed position, hundredths of a contract: + YES, − NO. */
-  position: number;
-  /** Cost basis of the open position, µ$. */
-  costBasis: number;
-  /** Realized P&L, µ$. */
-  realizedPnl: number;
-  /** Fees paid, µ$. */
-  feesPaid: number;
-  /** Side of the working (resting) order, NONE if there is none. */
-  workingSide: WorkingSide;
-  /** Limit price of the working order, $0.0001 units (0..10000). */
-  workingPrice: number;
-  /** Remaining count of the working orders, hundredths of a contract (≥ 0). */
-  workingRemaining: number;
-  /** Resting orders in this market (int32 ≥ 0). */
-  workingOrderCount: number;
-  /** Last order sent, ms since epoch (throttle). */
-  lastOrderAtMs: number;
-  /** When the current position was opened, ms since epoch (0: flat). */
-  positionOpenedAtMs: number;
-  breakerState: BreakerState;
-  /** Errors counted by the breaker (int32 ≥ 0). */
-  breakerErrorCount: number;
-  tradingState: MarketTradingState;
-}
-
-/** A market record as read back: the written fields plus the writer's update counter. */
-export interface MarketPositionView extends MarketPosition {
-  /** Writes of this record since the board was created; bumped by every write. */
-  updateCount: number;
-}
-
-export interface AccountState {
-  /** Available cash, µ$. */
-  cash: number;
-  /** Cash held back from openings, µ$. */
-  cashReserve: number;
-  /** Portfolio value, µ$. */
-  portfolioValue: number;
-  /** Cash paid into positions this session, µ$. */
-  invested: number;
-  /** Cash received back from positions this session, µ$. */
-  recouped: number;
-  /** Cash at session start, µ$. */
-  sessionStartCash: number;
-  /** Portfolio value at session start, µ$. */
-  sessionStartPortfolioValue: number;
-  tradingState: TradingState;
-  /** When the writer last refreshed this state, ms since epoch. */
-  updatedAtMs: number;
-}
-
-export interface AccountView extends AccountState {
-  /** Writes of this record since the board was created. */
-  updateCount: number;
-}
-
-/** A zeroed view to pass to `readMarket`; allocate once, reuse for every read. */
-export function createMarketPositionView(): MarketPositionView {
-  return {
-    position: 0, costBasis: 0, realizedPnl: 0, feesPaid: 0,
-    workingSide: WorkingSide.NONE, workingPrice: 0, workingRemaining: 0, workingOrderCount: 0,
-    lastOrderAtMs: 0, positionOpenedAtMs: 0, breakerState: BreakerState.CLOSED, breakerErrorCount: 0,
-    tradingState: MarketTradingState.INACTIVE, updateCount: 0,
-  };
-}
-
-/** A zeroed view to pass to `readAccount`; allocate once, reuse for every read. */
-export function createAccountView(): AccountView {
-  return {
-    cash: 0, cashReserve: 0, portfolioValue: 0, invested: 0, recouped: 0,
-    sessionStartCash: 0, sessionStartPortfolioValue: 0, tradingState: TradingState.BOOTING,
-    updatedAtMs: 0, updateCount: 0,
-  };
-}
-
-// ---------------------------------------------------------------------------------------------
-// Layout: the only place that knows byte offsets. A record is an Int32 part (seqlock word
-// first) followed by a BigInt64 part; indexes below are slots within each part.
-//
-//   byte 0     header   Int32 [magic, capacity, writer threadId + 1, …]           64 B
-//   byte 64    account  Int32 [seq, tradingState, …] | Int64 [cash … updateCount] 128 B
-//   byte 192   market 0 Int32 [seq, side, price, orders, breaker, errors, state, –]
-//                       | Int64 [position, costBasis, realized, fees, remaining,
-//                                lastOrderMs, openedMs, updateCount]                128 B
-//   byte 320   market 1 …
-
-const HEADER_BYTES = 64;
-const H_MAGIC = 0; // Int32 slots of the header
-const H_CAPACITY = 1;
-const H_WRITER = 2; // threadId + 1 of the writer; 0 = unclaimed
-const BOARD_MAGIC = 0x50_42_44_31; // "PBD1"
-
-const INT_PART_BYTES = 32; // 8 Int32 slots
-/** The seqlock word is Int32 slot 0 of every record (repair relies on it). */
-const SEQ = 0;
-
-const ACCOUNT_OFFSET = HEADER_BYTES;
-const ACCOUNT_BYTES = 128;
-const A_SEQ = SEQ; // Int32 part
-const A_TRADING_STATE = 1;
-const A_CASH = 0; // BigInt64 part
-const A_CASH_RESERVE = 1;
-const A_PORTFOLIO_VALUE = 2;
-const A_INVESTED = 3;
-const A_RECOUPED = 4;
-const A_SESSION_START_CASH = 5;
-const A_SESSION_START_PORTFOLIO_VALUE = 6;
-const A_UPDATED_AT_MS = 7;
-const A_UPDATE_COUNT = 8;
-
-const MARKETS_OFFSET = ACCOUNT_OFFSET + ACCOUNT_BYTES;
-const MARKET_BYTES = 128; // two cache lines: 32 + 8×8 bytes used, 32 spare
-const M_SEQ = SEQ; // Int32 part
-const M_WORKING_SIDE = 1;
-const M_WORKING_PRICE = 2;
-const M_WORKING_ORDER_COUNT = 3;
-const M_BREAKER_STATE = 4;
-const M_BREAKER_ERROR_COUNT = 5;
-const M_TRADING_STATE = 6;
-const M_POSITION = 0; // BigInt64 part
-const M_COST_BASIS = 1;
-const M_REALIZED_PNL = 2;
-const M_FEES_PAID = 3;
-const M_WORKING_REMAINING = 4;
-const M_LAST_ORDER_AT_MS = 5;
-const M_POSITION_OPENED_AT_MS = 6;
-const M_UPDATE_COUNT = 7;
-
-/** Byte layout, for tools and tests that inspect the raw buffer. */
-export const POSITION_BOARD_LAYOUT = Object.freeze({
-  headerBytes: HEADER_BYTES,
-  accountOffset: ACCOUNT_OFFSET,
-  accountBytes: ACCOUNT_BYTES,
-  marketsOffset: MARKETS_OFFSET,
-  marketBytes: MARKET_BYTES,
-  /** Bytes of a record's Int32 part; its BigInt64 part follows. */
-  intPartBytes: INT_PART_BYTES,
-  /** The seqlock word: Int32 slot 0 of every record. */
-  seqSlot: SEQ,
-  byteLength: (capacity: number): number => MARKETS_OFFSET + capacity * MARKET_BYTES,
-});
-
-/** Largest market capacity: keeps the buffer under 1 GiB. */
-export const MAX_MARKET_CAPACITY = 1 << 22;
+// Re-exported so that importers of this module keep working; the definitions live in
+// ./position-records.ts and ./position-layout.ts.
+export {
+  BreakerState,
+  MarketTradingState,
+  TradingState,
+  WorkingSide,
+  createAccountView,
+  createMarketPositionView,
+  type AccountState,
+  type AccountView,
+  type MarketPosition,
+  type MarketPositionView,
+} from './position-records.js';
+export { MAX_MARKET_CAPACITY, POSITION_BOARD_LAYOUT } from './position-layout.js';
 
 // ---------------------------------------------------------------------------------------------
 // Errors

@@ -27,11 +27,13 @@
  *   [64…] records: capacity × recordWords Int32 words
  *
  * Waiting (`WaitStrategy`)
- * - `spin`: busy-poll. The fastest hand-off (≈0.1 µs) but burns a core; on a 2-core machine
- *   two spinning threads starve everything else.
+ * - `spin`: busy-poll. The fastest hand-off (a few hundred ns one way on the 2-core CI VM; see
+ *   bench/README.md) but burns a core; on a 2-core machine two spinning threads starve
+ *   everything else.
  * - `spin-park`: spin a bounded number of polls, then park in `Atomics.wait` with a timeout.
  *   For threads with no event loop to keep alive.
- * - `park`: `Atomics.wait` at once. Costs ≈20 µs per wake-up, uses no CPU while idle.
+ * - `park`: `Atomics.wait` at once. Costs tens of µs per wake-up (a futex wake and a context
+ *   switch), uses no CPU while idle.
  * - `async`: `Atomics.waitAsync` — the thread's event loop keeps running (sockets, timers) and
  *   the wait resolves a promise.
  * A parked side announces itself in its `…Parked` word; the other side calls `Atomics.notify`
@@ -51,7 +53,7 @@ const PRODUCER_PARKED = 48;
 /** Header words before the first record (256 bytes: four cache lines). */
 const HEADER_WORDS = 64;
 
-/** Polls before `spin-park` parks; ≈ 10–50 µs of spinning on current x86. */
+/** Polls before `spin-park` parks: a few tens of µs of spinning, about one parked wake-up's cost. */
 export const DEFAULT_SPIN_POLLS = 2_000;
 /** Longest single park; waiting loops re-check their deadline at least this often. */
 const MAX_PARK_MS = 50;

@@ -1,19 +1,18 @@
 import { afterEach, describe, expect, it } from 'vitest';
 import { threadId, type Worker } from 'node:worker_threads';
 import { siblingModule, spawnWorker, workerExit } from '../../src/shared/worker-spawn.js';
+import { PositionBoard, PositionBoardError } from '../../src/shared/position-board.js';
+import { POSITION_BOARD_LAYOUT } from '../../src/shared/position-layout.js';
 import {
   BreakerState,
   createAccountView,
   createMarketPositionView,
   MarketTradingState,
-  POSITION_BOARD_LAYOUT,
-  PositionBoard,
-  PositionBoardError,
   TradingState,
   WorkingSide,
   type AccountState,
   type MarketPosition,
-} from '../../src/shared/position-board.js';
+} from '../../src/shared/position-records.js';
 import type { PositionBoardJob, PositionBoardReport } from './workers/position-board-worker.js';
 
 // Control buffer of the fixture worker (Int32 slots, see its header comment).

@@ -16,21 +16,19 @@
  * [VERSIONS + 2r] distinct versions seen, published as the reader goes.
  */
 import { parentPort, workerData } from 'node:worker_threads';
+import { PositionBoard, PositionBoardError, type PositionBoardShared } from '../../../src/shared/position-board.js';
 import {
   createAccountView,
   createMarketPositionView,
-  PositionBoard,
-  PositionBoardError,
   type AccountState,
   type AccountView,
   type BreakerState,
   type MarketPosition,
   type MarketPositionView,
   type MarketTradingState,
-  type PositionBoardShared,
   type TradingState,
   type WorkingSide,
-} from '../../../src/shared/position-board.js';
+} from '../../../src/shared/position-records.js';
 
 // Control buffer slots; test/shared/position-board.test.ts uses the same numbers (it cannot
 // import values from this entry module, which runs on import).
