@@ -1,6 +1,10 @@
 /** Process entry of the `kalshi-actor` binary (bin/kalshi-actor.js loads the compiled copy). */
 import { main } from './cli.js';
+import { registerKeygenCommand } from '../sim/keygen-command.js';
+import { registerSimCommand } from '../sim/sim-command.js';
 
+registerKeygenCommand();
+registerSimCommand();
 main(process.argv.slice(2)).then(
   (code) => {
     process.exitCode = code;

@@ -1,0 +1,272 @@
+/**
+ * The local Kalshi exchange: REST at `http://HOST:PORT/trade-api/v2`, WebSocket at
+ * `ws://HOST:PORT/trade-api/ws/v2`, served by uWebSockets.js over the engine, with synthetic
+ * liquidity at `rate` book messages per second and faults on demand.
+ *
+ * `startSimulator(options)` runs it in this process (tests, `npm start`); `kalshi-actor sim`
+ * runs it as a command. With `manualClock` the simulator's time and its synthetic liquidity
+ * move only when the control API says so: the same seed and the same client actions then give
+ * the same books, fills and settlements, byte for byte.
+ */
+import uWS from 'uWebSockets.js';
+import { KeyRegistry } from './auth.js';
+import { listCatalogue } from './catalogue.js';
+import { Exchange, type NewOrder, type OrderResult } from './engine/exchange.js';
+import { parseFault, type Fault, type ScheduledFault } from './faults.js';
+import { SyntheticLiquidity } from './liquidity.js';
+import { SIM_DEFAULTS, type SimKey } from './options.js';
+import { restGates, type RestFaults } from './server/gates.js';
+import { HttpRouter } from './server/http.js';
+import { marketDataRoutes } from './server/routes/market-data.js';
+import { orderRoutes } from './server/routes/orders.js';
+import { portfolioRoutes } from './server/routes/portfolio.js';
+import { Connection, ConnectionRegistry, type ConnectionData } from './ws/connections.js';
+import { fanOut } from './ws/fan-out.js';
+import { WsSession } from './ws/session.js';
+import { SubscriptionIndex } from './ws/subscription-index.js';
+import type { UsageTier } from '../shared/rate-budgets.js';
+
+export const WS_PATH = '/trade-api/ws/v2';
+const PING_INTERVAL_MS = 10_000;
+/** Liquidity catches up at most this many milliseconds of its rate per turn of the event loop. */
+const MAX_CATCH_UP_MS = 20;
+
+export interface StartSimulatorOptions {
+  keys: SimKey[];
+  host?: string;
+  port?: number;
+  markets?: number;
+  rate?: number;
+  seed?: number;
+  /** Starting cash of each key's account, µ$. */
+  balance?: number;
+  faults?: ScheduledFault[];
+  tier?: UsageTier;
+  timestampWindowMs?: number;
+  /** Time and liquidity move only through `control.advance` and `control.step`. */
+  manualClock?: boolean;
+  /** The simulator's start time, ms since epoch (default: now). */
+  startMs?: number;
+}
+
+/** Out-of-band actions and faults, for tests and for the `--faults` schedule. */
+export interface SimControl {
+  /** Apply one fault now (`parseFault` syntax or a Fault). */
+  inject(fault: Fault | string): void;
+  /** Run synthetic liquidity until `bookChanges` book changes were made; returns the count made. */
+  step(bookChanges: number): number;
+  /** Manual clock: move time forward (lifecycle, expirations, order-group windows). */
+  advance(ms: number): void;
+  /** Stop or restart the synthetic participants (the books then stand still). */
+  setLiquidity(running: boolean): void;
+  /** An order placed on an account from outside the host (for adoption tests). */
+  placeOrder(keyId: string, order: NewOrder): OrderResult;
+  /** A deposit (+) or withdrawal (−) in µ$, outside the host. */
+  adjustCash(keyId: string, delta: number): void;
+  /** Open WebSocket connections. */
+  connections(): number;
+  /** Exchange-wide trading switch (GET /exchange/status, and orders refused while off). */
+  setTradingActive(active: boolean): void;
+}
+
+export interface Simulator {
+  restUrl: string;
+  wsUrl: string;
+  port: number;
+  exchange: Exchange;
+  control: SimControl;
+  close(): Promise<void>;
+}
+
+export async function startSimulator(options: StartSimulatorOptions): Promise<Simulator> {
+  if (options.keys.length === 0) throw new RangeError('the simulator needs at least one API key');
+  const host = options.host ?? SIM_DEFAULTS.host;
+  const seed = options.seed ?? SIM_DEFAULTS.seed;
+  const rate = options.rate ?? SIM_DEFAULTS.rate;
+  const tier = options.tier ?? SIM_DEFAULTS.tier;
+  const startMs = options.startMs ?? Date.now();
+  let manualNow = startMs;
+  const now = options.manualClock ? () => manualNow : () => Date.now();
+
+  const exchange = new Exchange({ clock: now, seed });
+  const markets = listCatalogue(exchange, { markets: options.markets ?? SIM_DEFAULTS.markets, seed, startMs });
+  exchange.advanceTo(now());
+  const keys = new KeyRegistry({ timestampWindowMs: options.timestampWindowMs ?? SIM_DEFAULTS.timestampWindowMs });
+  for (const k of options.keys) {
+    keys.register(k.keyId, k.publicKeyPem);
+    exchange.openAccount(k.keyId, options.balance ?? SIM_DEFAULTS.balance);
+  }
+  const liquidity = new SyntheticLiquidity(exchange, markets, { seed });
+  liquidity.seedBooks();
+
+  // WebSocket side: sessions, the subscription index, the fan-out of engine events.
+  const connections = new ConnectionRegistry();
+  const index = new SubscriptionIndex();
+  exchange.addListener(fanOut(exchange, index, connections));
+  const sessionHost = {
+    marketExists: (ticker: string) => exchange.market(ticker) !== undefined,
+    snapshot: (ticker: string) => {
+      const m = exchange.market(ticker)!;
+      return { yes: exchange.bookLevels(m.index, 'yes'), no: exchange.bookLevels(m.index, 'no') };
+    },
+    subscriptionChanged: (session: WsSession, change: Parameters<SubscriptionIndex['apply']>[1]) => index.apply(session, change),
+  };
+  let frameDelayMs = 0;
+
+  // REST side.
+  let tradingActive = true;
+  const restFaults: RestFaults = { tooManyRequests: 0, errorAfterAccept: 0, silenceAfterAccept: 0 };
+  const router = new HttpRouter();
+  marketDataRoutes(router, exchange, () => ({ exchangeActive: true, tradingActive }));
+  orderRoutes(router, exchange);
+  portfolioRoutes(router, exchange, () => tier);
+  const gates = restGates(keys, tier, now, restFaults);
+  const tradingGate = gates.beforeHandle!;
+
+  const app = uWS.App();
+  app.ws<ConnectionData>(WS_PATH, {
+    compression: uWS.DISABLED,
+    maxPayloadLength: 1 << 20,
+    maxBackpressure: 256 * 1024 * 1024,
+    idleTimeout: 0,
+    sendPingsAutomatically: false,
+    upgrade: (res, req, context) => {
+      const headers = new Map<string, string>();
+      req.forEach((k, v) => headers.set(k, v));
+      const auth = keys.authenticate((name) => headers.get(name.toLowerCase()), 'GET', WS_PATH, now());
+      if (!auth.ok) {
+        res.cork(() => res.writeStatus('401 Unauthorized').writeHeader('content-type', 'application/json').end(JSON.stringify(auth.body)));
+        return;
+      }
+      res.upgrade<ConnectionData>({ keyId: auth.keyId }, headers.get('sec-websocket-key') ?? '', headers.get('sec-websocket-protocol') ?? '', headers.get('sec-websocket-extensions') ?? '', context);
+    },
+    open: (ws) => {
+      const data = ws.getUserData();
+      const connection = new Connection(ws, data.keyId, now);
+      connection.session = new WsSession(sessionHost, connection.send, { account: data.keyId });
+      if (frameDelayMs > 0) connection.delay(frameDelayMs);
+      data.connection = connection;
+      connections.add(connection);
+    },
+    message: (ws, message) => {
+      ws.getUserData().connection?.session.handleText(Buffer.from(message).toString('utf8'));
+    },
+    close: (ws) => {
+      const connection = ws.getUserData().connection;
+      if (connection === undefined) return;
+      connection.closedByPeer();
+      connections.remove(connection);
+    },
+  });
+  router.attach(app, {
+    prefix: '/trade-api/v2',
+    catchAll: true,
+    authenticate: gates.authenticate,
+    rateLimit: gates.rateLimit,
+    beforeHandle: (req) => {
+      if (!tradingActive && req.method === 'POST' && req.route.includes('/portfolio/events/orders')) {
+        return { status: 409, body: { error: { code: 'trading_is_paused', message: 'trading is paused on the exchange' } } };
+      }
+      return tradingGate(req);
+    },
+    beforeReply: gates.beforeReply,
+  });
+
+  const listenSocket = await new Promise<uWS.us_listen_socket>((resolve, reject) => {
+    app.listen(host, options.port ?? SIM_DEFAULTS.port, (token) => (token ? resolve(token) : reject(new Error(`simulator: cannot listen on ${host}:${options.port ?? SIM_DEFAULTS.port}`))));
+  });
+  const port = uWS.us_socket_local_port(listenSocket);
+
+  // Faults.
+  const inject = (faultOrSpec: Fault | string): void => {
+    const fault = typeof faultOrSpec === 'string' ? parseFault(faultOrSpec) : faultOrSpec;
+    switch (fault.kind) {
+      case 'drop': return connections.forEach((c) => c.drop());
+      case 'gap': return connections.forEach((c) => c.gap());
+      case 'duplicate': return connections.forEach((c) => c.duplicate());
+      case 'malformed': return connections.forEach((c) => c.malformed());
+      case 'stall': return connections.forEach((c) => c.stall(fault.ms));
+      case 'delay':
+        frameDelayMs = fault.ms;
+        return connections.forEach((c) => c.delay(fault.ms));
+      case '429-burst': restFaults.tooManyRequests += fault.count; return;
+      case '5xx-after-accept': restFaults.errorAfterAccept += fault.count; return;
+      case 'timeout-after-accept': restFaults.silenceAfterAccept += fault.count; return;
+      case 'pause': return exchange.pause(fault.ticker);
+      case 'resume': return exchange.resume(fault.ticker);
+      case 'close-early': return exchange.closeEarly(fault.ticker);
+      case 'deposit':
+      case 'withdraw':
+        for (const k of options.keys) exchange.adjustCash(k.keyId, fault.kind === 'deposit' ? fault.amount : -Math.min(fault.amount, exchange.account(k.keyId)!.cash));
+        return;
+    }
+  };
+  const timers: NodeJS.Timeout[] = [];
+  for (const { atSeconds, fault } of options.faults ?? []) timers.push(setTimeout(() => inject(fault), atSeconds * 1000));
+  timers.push(setInterval(() => connections.forEach((c) => c.ping()), PING_INTERVAL_MS));
+
+  // Real time: synthetic liquidity at `rate` book changes per second, and the exchange clock.
+  let liquidityOn = true;
+  let closed = false;
+  let driver: NodeJS.Timeout | undefined;
+  if (!options.manualClock) {
+    let produced = 0;
+    let t0 = performance.now();
+    const drive = (): void => {
+      if (closed) return;
+      exchange.advanceTo(now());
+      if (liquidityOn && rate > 0) {
+        const elapsed = performance.now() - t0;
+        let due = Math.floor((rate * elapsed) / 1000) - produced;
+        if (due > (rate * MAX_CATCH_UP_MS) / 1000) {
+          // Fell behind (a slow client, a busy machine): drop the backlog rather than burst.
+          const skip = due - Math.ceil((rate * MAX_CATCH_UP_MS) / 1000);
+          produced += skip;
+          due -= skip;
+        }
+        if (due > 0) produced += liquidity.run(due);
+        if (elapsed > 60_000) {
+          t0 = performance.now();
+          produced = 0;
+        }
+      }
+      driver = setTimeout(drive, rate > 1000 ? 0 : 1);
+    };
+    driver = setTimeout(drive, 1);
+  }
+
+  const control: SimControl = {
+    inject,
+    step: (bookChanges) => liquidity.run(bookChanges),
+    advance: (ms) => {
+      if (!options.manualClock) throw new Error('advance() needs manualClock');
+      manualNow += ms;
+      exchange.advanceTo(manualNow);
+    },
+    setLiquidity: (running) => {
+      liquidityOn = running;
+    },
+    placeOrder: (keyId, order) => exchange.createOrder(keyId, order),
+    adjustCash: (keyId, delta) => exchange.adjustCash(keyId, delta),
+    connections: () => connections.size,
+    setTradingActive: (active) => {
+      tradingActive = active;
+    },
+  };
+
+  return {
+    restUrl: `http://${host}:${port}/trade-api/v2`,
+    wsUrl: `ws://${host}:${port}${WS_PATH}`,
+    port,
+    exchange,
+    control,
+    close: async () => {
+      if (closed) return;
+      closed = true;
+      clearTimeout(driver);
+      for (const t of timers) clearTimeout(t);
+      connections.forEach((c) => c.drop());
+      uWS.us_listen_socket_close(listenSocket);
+    },
+  };
+}
