@@ -47,6 +47,8 @@ export interface StartSimulatorOptions {
   manualClock?: boolean;
   /** The simulator's start time, ms since epoch (default: now). */
   startMs?: number;
+  /** Server heartbeat ping period (Kalshi: 10 s). */
+  pingIntervalMs?: number;
 }
 
 /** Out-of-band actions and faults, for tests and for the `--faults` schedule. */
@@ -203,7 +205,7 @@ export async function startSimulator(options: StartSimulatorOptions): Promise<Si
   };
   const timers: NodeJS.Timeout[] = [];
   for (const { atSeconds, fault } of options.faults ?? []) timers.push(setTimeout(() => inject(fault), atSeconds * 1000));
-  timers.push(setInterval(() => connections.forEach((c) => c.ping()), PING_INTERVAL_MS));
+  timers.push(setInterval(() => connections.forEach((c) => c.ping()), options.pingIntervalMs ?? PING_INTERVAL_MS));
 
   // Real time: synthetic liquidity at `rate` book changes per second, and the exchange clock.
   let liquidityOn = true;
