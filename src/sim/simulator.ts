@@ -122,7 +122,8 @@ export async function startSimulator(options: StartSimulatorOptions): Promise<Si
   marketDataRoutes(router, exchange, () => ({ exchangeActive: true, tradingActive }));
   orderRoutes(router, exchange);
   portfolioRoutes(router, exchange, () => tier);
-  const gates = restGates(keys, tier, now, restFaults);
+  // Signatures carry the client's wall-clock time, whatever the exchange's (possibly manual) clock says.
+  const gates = restGates(keys, tier, Date.now, restFaults);
   const tradingGate = gates.beforeHandle!;
 
   const app = uWS.App();
@@ -135,7 +136,7 @@ export async function startSimulator(options: StartSimulatorOptions): Promise<Si
     upgrade: (res, req, context) => {
       const headers = new Map<string, string>();
       req.forEach((k, v) => headers.set(k, v));
-      const auth = keys.authenticate((name) => headers.get(name.toLowerCase()), 'GET', WS_PATH, now());
+      const auth = keys.authenticate((name) => headers.get(name.toLowerCase()), 'GET', WS_PATH, Date.now());
       if (!auth.ok) {
         res.cork(() => res.writeStatus('401 Unauthorized').writeHeader('content-type', 'application/json').end(JSON.stringify(auth.body)));
         return;
@@ -144,7 +145,8 @@ export async function startSimulator(options: StartSimulatorOptions): Promise<Si
     },
     open: (ws) => {
       const data = ws.getUserData();
-      const connection = new Connection(ws, data.keyId, now);
+      // Frame delivery (stalls, delays) runs on wall time even when the exchange clock is manual.
+      const connection = new Connection(ws, data.keyId, Date.now);
       connection.session = new WsSession(sessionHost, connection.send, { account: data.keyId });
       if (frameDelayMs > 0) connection.delay(frameDelayMs);
       data.connection = connection;
