@@ -198,7 +198,8 @@ export async function startSimulator(options: StartSimulatorOptions): Promise<Si
       case 'timeout-after-accept': restFaults.silenceAfterAccept += fault.count; return;
       case 'pause': return exchange.pause(fault.ticker);
       case 'resume': return exchange.resume(fault.ticker);
-      case 'close-early': return exchange.closeEarly(fault.ticker);
+      // Forced, whatever the market's can_close_early says: the close time moves to now.
+      case 'close-early': return exchange.updateCloseTime(fault.ticker, exchange.now());
       case 'deposit':
       case 'withdraw':
         for (const k of options.keys) exchange.adjustCash(k.keyId, fault.kind === 'deposit' ? fault.amount : -Math.min(fault.amount, exchange.account(k.keyId)!.cash));
@@ -206,7 +207,16 @@ export async function startSimulator(options: StartSimulatorOptions): Promise<Si
     }
   };
   const timers: NodeJS.Timeout[] = [];
-  for (const { atSeconds, fault } of options.faults ?? []) timers.push(setTimeout(() => inject(fault), atSeconds * 1000));
+  for (const { atSeconds, fault } of options.faults ?? []) {
+    timers.push(setTimeout(() => {
+      // A scheduled fault the exchange refuses (an unknown ticker, say) is reported, never fatal.
+      try {
+        inject(fault);
+      } catch (err) {
+        console.error(`simulator: fault ${fault.kind} at ${atSeconds}s not applied: ${(err as Error).message}`);
+      }
+    }, atSeconds * 1000));
+  }
   timers.push(setInterval(() => connections.forEach((c) => c.ping()), options.pingIntervalMs ?? PING_INTERVAL_MS));
 
   // Real time: synthetic liquidity at `rate` book changes per second, and the exchange clock.

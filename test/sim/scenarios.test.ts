@@ -217,3 +217,25 @@ describe('simulator scenarios', () => {
     expect(client.closed).toBe(false);
   });
 });
+
+describe('scheduled faults', () => {
+  it('closes a market early on schedule, and reports a fault the exchange refuses without crashing', async () => {
+    const key = makeKey();
+    const m0 = await simWith(key);
+    const target = linearActive(m0).ticker;
+    await m0.close();
+    running.splice(0);
+    const errors: string[] = [];
+    const original = console.error;
+    console.error = (line: string) => errors.push(line);
+    try {
+      const sim = await simWith(key, { manualClock: false, faults: [{ atSeconds: 0.05, fault: { kind: 'close-early', ticker: target } }, { atSeconds: 0.05, fault: { kind: 'pause', ticker: 'NO-SUCH-MARKET' } }] });
+      await expect.poll(() => sim.exchange.market(target)!.status, { timeout: 10_000 }).toBe('closed');
+      await expect.poll(() => errors.length, { timeout: 10_000 }).toBe(1);
+      expect(errors[0]).toMatch(/fault pause at 0.05s not applied/);
+      expect((await rest(sim.restUrl, key, 'GET', '/exchange/status')).status).toBe(200);
+    } finally {
+      console.error = original;
+    }
+  });
+});
