@@ -147,6 +147,8 @@ export function updateCloseTime(st: EngineState, rt: MarketRuntime, closeMs: num
   }
   m.closeMs = closeMs;
   m.updatedMs = st.ts;
+  // The expected determination follows the close, except behind a pending determination timer.
+  if (m.status !== 'closed' || closeMs > st.ts) m.determineMs = closeMs + st.config.determinationDelayMs;
   st.emitter.lifecycle(m, 'close_date_updated', st.ts);
   if (m.status === 'closed') {
     if (closeMs <= st.ts) return;

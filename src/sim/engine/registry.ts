@@ -70,7 +70,7 @@ export function addMarket(st: EngineState, spec: MarketSpec): MarketState {
     createdMs: ts,
     openMs: spec.openMs,
     closeMs: spec.closeMs,
-    determineMs: 0,
+    determineMs: spec.closeMs + st.config.determinationDelayMs, // expected; the close sets the actual
     settlementTimerSeconds: spec.settlementTimerSeconds,
     canCloseEarly: spec.canCloseEarly,
     result: '',

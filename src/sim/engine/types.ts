@@ -57,7 +57,10 @@ export interface MarketState {
   createdMs: number;
   openMs: number;
   closeMs: number;
-  /** When a closed market is determined, and when a determined one is finalized (paid out). */
+  /**
+   * When the market is (expected to be, until it closes: close + the determination delay) determined;
+   * a determined market is finalized (paid out) settlementTimerSeconds later.
+   */
   determineMs: number;
   settlementTimerSeconds: number;
   canCloseEarly: boolean;
