@@ -51,11 +51,15 @@ export function readValid(words: Int32Array, index: number, begin: number): bool
   return (begin & 1) === 0 && Atomics.load(words, index) === begin;
 }
 
+function monotonicMs(): number {
+  return performance.now();
+}
+
 /**
  * Bookkeeping after a failed read attempt. Pass the attempt number (1, 2, …) and the value this
  * function returned last time (0 at first). Returns the value to pass next time, or -1 when the
  * reader should give up because the record has been unreadable for WRITER_STALL_MS.
- * Cost: nothing on most attempts; one clock read every 1024 failed attempts.
+ * Cost: nothing on most attempts; one clock read every 1024 failed attempts. `clock` (ms) is for tests.
  *
  *   let since = 0;
  *   for (let attempt = 1; ; attempt++) {
@@ -63,9 +67,9 @@ export function readValid(words: Int32Array, index: number, begin: number): bool
  *     since = readRetry(attempt, since);  if (since < 0) return false;
  *   }
  */
-export function readRetry(attempt: number, since: number): number {
+export function readRetry(attempt: number, since: number, clock: () => number = monotonicMs): number {
   if ((attempt & 1023) !== 0) return since;
-  const now = performance.now();
+  const now = clock();
   if (since === 0) return now;
   return now - since > WRITER_STALL_MS ? -1 : since;
 }
