@@ -14,8 +14,8 @@
  * `step()` performs one action; the server calls it as often as `--rate` (book messages per
  * second across all markets) requires, counting the book changes each step made.
  */
-import type { Exchange } from './engine/exchange.js';
-import type { BookSideV2, MarketState } from './engine/types.js';
+import type { Exchange, SyntheticOps } from './engine/exchange.js';
+import type { BookSideV2, MarketState, OrderState } from './engine/types.js';
 import { Rng } from './rng.js';
 
 export interface LiquidityOptions {
@@ -78,21 +78,14 @@ export class SyntheticLiquidity {
 
   /** One synthetic action on one market; returns the book changes it made (0 is possible). */
   step(): number {
-    return this.counting_(() => {
-      const market = this.pickMarket();
-      if (market.status !== 'active') return;
-      this.moveFairValue(market);
-      const orders = this.exchange.syntheticOrders(market.index);
-      let bids = 0;
-      for (const o of orders) if (o.side === 'bid') bids++;
-      const asks = orders.length - bids;
-      if (bids < this.depth / 2) return void this.quote(market, 'bid');
-      if (asks < this.depth / 2) return void this.quote(market, 'ask');
-      const r = this.rng.next();
-      if (r < 0.45 || orders.length === 0) this.quote(market, this.rng.chance(0.5) ? 'bid' : 'ask');
-      else if (r < 0.85) this.cancelOne(market);
-      else this.take(market);
-    });
+    const before = this.changes;
+    this.counting = true;
+    try {
+      this.act();
+    } finally {
+      this.counting = false;
+    }
+    return this.changes - before;
   }
 
   /** Run steps until at least `changes` book changes were made (or 4× as many steps passed). */
@@ -100,6 +93,45 @@ export class SyntheticLiquidity {
     let made = 0;
     for (let steps = 0; made < changes && steps < changes * 4 + 16; steps++) made += this.step();
     return made;
+  }
+
+  private act(): void {
+    const market = this.pickMarket();
+    if (market.status !== 'active') return;
+    this.moveFairValue(market);
+    // The rest is one engine operation (one catch-up with the clock, one ticker flush), as the
+    // separate calls were: it makes at most one book-changing call.
+    this.market = market;
+    this.exchange.syntheticBatch(this.decideInBatch);
+  }
+
+  /** The market `decide` acts on, and the engine's synthetic operations while in a batch. */
+  private market: MarketState | undefined;
+  private ops: SyntheticOps | undefined;
+
+  private readonly decideInBatch = (ops: SyntheticOps): void => {
+    this.ops = ops;
+    try {
+      this.decide(this.market!);
+    } finally {
+      this.ops = undefined;
+    }
+  };
+
+  private decide(market: MarketState): void {
+    // A live view of the market's resting synthetic orders, used by cancelOne too (nothing
+    // changes the book before the action). The engine counts the bids, so no order object is
+    // read here (the lists only grow over a long run).
+    const orders = this.exchange.syntheticOrders(market.index);
+    const bids = this.exchange.syntheticBids(market.index);
+    const asks = orders.length - bids;
+    const half = this.depth / 2;
+    if (bids < half) return this.quote(market, 'bid');
+    if (asks < half) return this.quote(market, 'ask');
+    const r = this.rng.next();
+    if (r < 0.45 || orders.length === 0) this.quote(market, this.rng.chance(0.5) ? 'bid' : 'ask');
+    else if (r < 0.85) this.cancelOne(orders);
+    else this.take(market);
   }
 
   private counting_(action: () => void): number {
@@ -136,17 +168,18 @@ export class SyntheticLiquidity {
     const price = grid.priceAt(level);
     if (!grid.isOrderable(price)) return;
     const contracts = 1 + this.rng.geometric(0.03); // mean ≈ 33 contracts, occasionally hundreds
-    this.exchange.placeSynthetic(market.index, side, price, contracts * 100);
+    if (this.ops !== undefined) this.ops.place(market.index, side, price, contracts * 100);
+    else this.exchange.placeSynthetic(market.index, side, price, contracts * 100);
   }
 
-  private cancelOne(market: MarketState): void {
-    const orders = this.exchange.syntheticOrders(market.index);
+  private cancelOne(orders: readonly OrderState[]): void {
     if (orders.length === 0) return;
     const order = orders[this.rng.int(orders.length)];
+    const ops = this.ops!; // only decide() cancels, inside a batch
     if (order.remainingCount > 100 && this.rng.chance(0.3)) {
-      this.exchange.cancelSynthetic(order.orderId, 100 * this.rng.range(1, Math.floor(order.remainingCount / 100)));
+      ops.cancel(order, 100 * this.rng.range(1, Math.floor(order.remainingCount / 100)));
     } else {
-      this.exchange.cancelSynthetic(order.orderId);
+      ops.cancel(order);
     }
   }
 
@@ -162,6 +195,6 @@ export class SyntheticLiquidity {
     const limit = side === 'bid' ? yesAsk : yesBid?.[0];
     if (limit === undefined) return;
     const contracts = 1 + this.rng.geometric(0.05);
-    this.exchange.takeSynthetic(market.index, side, limit, contracts * 100);
+    this.ops!.take(market.index, side, limit, contracts * 100); // only decide() takes, inside a batch
   }
 }

@@ -22,7 +22,7 @@ import * as groups from './order-groups.js';
 import * as entry from './order-entry.js';
 import * as registry from './registry.js';
 import type { MarketSpec } from './registry.js';
-import { EngineState, type AccountRecord, type GroupRecord, type MarketRuntime } from './state.js';
+import { EngineState, type AccountRecord, type EngineOrder, type GroupRecord, type MarketRuntime } from './state.js';
 import * as synthetic from './synthetic.js';
 import {
   ExchangeError,
@@ -301,6 +301,28 @@ export class Exchange {
     return this.run((st) => synthetic.takeSynthetic(st, this.rt(marketIndex), side, limitPrice, count));
   }
 
+  /**
+   * Runs `fn` as ONE engine operation — timers caught up once before it, tickers and a listener's
+   * error handled once after it — with the synthetic participants' book-changing operations in
+   * `ops` (reads such as `syntheticOrders` or `bestBid` may be called from `fn` as usual). For the
+   * synthetic liquidity's step, which otherwise pays that framing on each of its 3–5 calls: with
+   * at most one book-changing call in `fn`, the events are exactly those of the separate calls.
+   */
+  syntheticBatch<T>(fn: (ops: SyntheticOps) => T): T {
+    return this.run(() => fn(this.syntheticOps));
+  }
+
+  private readonly syntheticOps: SyntheticOps = {
+    place: (marketIndex, side, price, count) => synthetic.placeSynthetic(this.st, this.rt(marketIndex), side, price, count),
+    cancel: (order, count) => synthetic.cancelSyntheticOrder(this.st, order as EngineOrder, count),
+    take: (marketIndex, side, limitPrice, count) => synthetic.takeSynthetic(this.st, this.rt(marketIndex), side, limitPrice, count),
+  };
+
+  /** How many of the market's resting synthetic orders are bids (the rest of `syntheticOrders` are asks). */
+  syntheticBids(marketIndex: number): number {
+    return this.read(() => this.rt(marketIndex).syntheticBids);
+  }
+
   /** The market's resting synthetic orders (a live view, in no particular order: do not mutate). */
   syntheticOrders(marketIndex: number): readonly OrderState[] {
     return this.read(() => this.rt(marketIndex).synthetic);
@@ -357,6 +379,13 @@ export class Exchange {
   portfolioValue(accountId: string): number {
     return this.read((st) => portfolioValue(st, this.acct(accountId)));
   }
+}
+
+/** Inside `Exchange.syntheticBatch`: `placeSynthetic`, `cancelSynthetic` (by the order, from `syntheticOrders`), `takeSynthetic`. */
+export interface SyntheticOps {
+  place(marketIndex: number, side: BookSideV2, price: number, count: number): OrderState | undefined;
+  cancel(order: OrderState, count?: number): void;
+  take(marketIndex: number, side: BookSideV2, limitPrice: number, count: number): number;
 }
 
 function attempt<T>(fn: () => T): T | ExchangeError {

@@ -36,6 +36,24 @@ function hex(v: number, digits: number): string {
   return v.toString(16).padStart(digits, '0');
 }
 
+/** '00' … 'ff', and '0' … 'f': `next` formats ids from these (a trade id per fill: hot path). */
+const HEX2: readonly string[] = Array.from({ length: 256 }, (_, i) => hex(i, 2));
+const HEX1: readonly string[] = Array.from({ length: 16 }, (_, i) => hex(i, 1));
+const TWO_24 = 0x1000000;
+
+/** `hex(v, 8)` of a uint32. */
+function hex8(v: number): string {
+  return HEX2[v >>> 24] + HEX2[(v >>> 16) & 0xff] + HEX2[(v >>> 8) & 0xff] + HEX2[v & 0xff];
+}
+
+/** `hex(n, 12)` of a non-negative safe integer (more digits when n ≥ 16¹²). */
+function hex12(n: number): string {
+  if (n >= 2 ** 48) return hex(n, 12);
+  const hi = Math.floor(n / TWO_24);
+  const lo = n - hi * TWO_24;
+  return HEX2[hi >>> 16] + HEX2[(hi >>> 8) & 0xff] + HEX2[hi & 0xff] + HEX2[lo >>> 16] + HEX2[(lo >>> 8) & 0xff] + HEX2[lo & 0xff];
+}
+
 export class IdSource {
   /** A non-negative safe integer derived from the seed (any finite number is accepted). */
   private readonly seed: number;
@@ -50,13 +68,32 @@ export class IdSource {
     const n = ++this.counters[kind];
     const h1 = hashInts(kind * 2, this.seed, n, 0);
     const h2 = hashInts(kind * 2 + 1, this.seed, n, 0);
+    // = `${hex(h1, 8)}-${hex(h2 >>> 16, 4)}-4${hex(kind, 1)}${hex((h2 >>> 8) & 0xff, 2)}-` +
+    //   `${hex(8 | ((h2 >>> 6) & 3), 1)}${hex(h2 & 0xfff, 3)}-${hex(n, 12)}`, from tables
     return (
-      `${hex(h1, 8)}-${hex(h2 >>> 16, 4)}-4${hex(kind, 1)}${hex((h2 >>> 8) & 0xff, 2)}-` +
-      `${hex(8 | ((h2 >>> 6) & 3), 1)}${hex(h2 & 0xfff, 3)}-${hex(n, 12)}`
+      hex8(h1) + '-' + HEX2[h2 >>> 24] + HEX2[(h2 >>> 16) & 0xff] + '-4' + HEX1[kind] + HEX2[(h2 >>> 8) & 0xff] + '-' +
+      HEX1[8 | ((h2 >>> 6) & 3)] + HEX1[(h2 >>> 8) & 0xf] + HEX2[h2 & 0xff] + '-' + hex12(n)
     );
   }
 
   nextSynthetic(): string {
     return 'syn-' + ++this.synthetic;
   }
+}
+
+/**
+ * The serial number `n` of a synthetic order id `syn-<n>` as `nextSynthetic` writes it (no sign,
+ * no leading zero, a safe integer), or -1 for any other string. Lets the engine key its
+ * synthetic orders by number, without changing the ids.
+ */
+export function syntheticSerial(orderId: string): number {
+  const len = orderId.length;
+  if (len < 5 || len > 20 || orderId.charCodeAt(0) !== 115 || orderId.charCodeAt(1) !== 121 || orderId.charCodeAt(2) !== 110 || orderId.charCodeAt(3) !== 45) return -1; // 'syn-'
+  let n = 0;
+  for (let i = 4; i < len; i++) {
+    const d = orderId.charCodeAt(i) - 48;
+    if (d < 0 || d > 9 || (d === 0 && i === 4)) return -1;
+    n = n * 10 + d;
+  }
+  return Number.isSafeInteger(n) ? n : -1;
 }

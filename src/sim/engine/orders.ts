@@ -14,7 +14,7 @@
  * an IOC / FOK remainder is cancelled without a fill.
  */
 import { heldAgainst, holdingOf, rebalance, setClaim } from './accounts.js';
-import { IdKind } from './ids.js';
+import { IdKind, syntheticSerial } from './ids.js';
 import type { AccountRecord, EngineOrder, EngineState, MarketRuntime } from './state.js';
 import { SYNTHETIC, type BookSideV2, type SelfTradePrevention, type TimeInForce } from './types.js';
 
@@ -108,7 +108,8 @@ export function restOrder(st: EngineState, rt: MarketRuntime, o: EngineOrder): v
   if (!real) {
     o.slot = rt.synthetic.length;
     rt.synthetic.push(o);
-    st.synthetic.set(o.orderId, o);
+    if (o.side === 'bid') rt.syntheticBids++;
+    st.synthetic.set(syntheticSerial(o.orderId), o);
     return;
   }
   const rec = accountOf(st, o);
@@ -130,7 +131,8 @@ export function unqueue(st: EngineState, rt: MarketRuntime, o: EngineOrder): voi
 function unregister(st: EngineState, rt: MarketRuntime, o: EngineOrder): void {
   if (o.account === SYNTHETIC) {
     if (o.slot < 0) return;
-    st.synthetic.delete(o.orderId);
+    st.synthetic.delete(syntheticSerial(o.orderId));
+    if (o.side === 'bid') rt.syntheticBids--;
     const list = rt.synthetic;
     const last = list.pop() as EngineOrder;
     if (last !== o) {

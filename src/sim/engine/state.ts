@@ -75,6 +75,8 @@ export interface MarketRuntime {
   readonly fees: MarketFees;
   /** Resting synthetic orders (each knows its `slot`). */
   readonly synthetic: EngineOrder[];
+  /** How many of `synthetic` are bids (the rest are asks). */
+  syntheticBids: number;
   /**
    * Σ over real accounts of max(position, 0), and of position. The synthetic participants are
    * one netted holder of −realNet, so open interest = realLong + max(−realNet, 0).
@@ -108,7 +110,8 @@ export class EngineState {
   readonly runtimes: MarketRuntime[] = [];
   readonly byTicker = new Map<string, MarketRuntime>();
   readonly accounts = new Map<string, AccountRecord>();
-  readonly synthetic = new Map<string, EngineOrder>();
+  /** Resting synthetic orders by the serial number of their `syn-<n>` id (ids.ts `syntheticSerial`). */
+  readonly synthetic = new Map<number, EngineOrder>();
   /** Time of the operation or timer being processed, ms; never decreases. */
   ts = Number.NEGATIVE_INFINITY;
   busy = false;
@@ -185,6 +188,7 @@ export function newRuntime(market: MarketState, fees: MarketFees): MarketRuntime
     book: new OrderBook<EngineOrder>(market.grid),
     fees,
     synthetic: [],
+    syntheticBids: 0,
     realLong: 0,
     realNet: 0,
     touched: false,

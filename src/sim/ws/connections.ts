@@ -4,6 +4,13 @@
  * walk. Backpressure: a connection whose buffered output passes `MAX_BUFFERED_BYTES` gets its
  * orderbook subscriptions ended with error 25 (buffer overflow), as Kalshi does with a slow
  * reader, instead of the frames being silently dropped.
+ *
+ * Output is corked: frames due for the socket are queued in order and written in one
+ * `ws.cork()` at the end of the current JavaScript task (a microtask), so that uWS copies them
+ * into its cork buffer and hands the kernel ~16 KiB per syscall instead of one syscall per
+ * frame — at hundreds of thousands of frames per second the per-frame syscall was ~80 % of the
+ * simulator's CPU (bench/README.md, "Results: simulator"). Frames keep their order; the fault
+ * paths (`malformed`, `ping`, `drop`) go through or flush the same queue.
  */
 import type { WebSocket } from 'uWebSockets.js';
 import { WsSession } from './session.js';
@@ -26,6 +33,11 @@ export class Connection {
   private delayMs = 0;
   private duplicateNext = false;
   private flushTimer: NodeJS.Timeout | undefined;
+  /** Frames written but not yet handed to uWS (flushed by a microtask, in order). */
+  private pending: string[] = [];
+  private spare: string[] = [];
+  private flushQueued = false;
+  private corking: string[] = [];
 
   constructor(
     readonly ws: WebSocket<ConnectionData>,
@@ -40,17 +52,57 @@ export class Connection {
       this.duplicateNext = false;
       this.send(frame);
     }
-    const now = this.now();
-    if (this.delayMs > 0 || now < this.stallUntilMs || this.held.length > 0) {
-      this.held.push([Math.max(now + this.delayMs, this.stallUntilMs), frame]);
-      this.scheduleFlush();
-      return;
+    // The clock is read only when a fault may hold frames back (stallUntilMs is 0 until a stall).
+    if (this.delayMs > 0 || this.held.length > 0 || this.stallUntilMs > 0) {
+      const now = this.now();
+      if (this.delayMs > 0 || now < this.stallUntilMs || this.held.length > 0) {
+        this.held.push([Math.max(now + this.delayMs, this.stallUntilMs), frame]);
+        this.scheduleFlush();
+        return;
+      }
     }
     this.write(frame);
   };
 
   private write(frame: string): void {
-    this.ws.send(frame, false);
+    this.pending.push(frame);
+    if (!this.flushQueued) {
+      this.flushQueued = true;
+      queueMicrotask(this.flushPending);
+    }
+  }
+
+  private readonly flushPending = (): void => {
+    this.flushQueued = false;
+    this.flush();
+  };
+
+  private readonly sendCorked = (): void => {
+    const frames = this.corking;
+    const ws = this.ws;
+    for (let i = 0; i < frames.length; i++) ws.send(frames[i], false);
+  };
+
+  /** Hands every queued frame to uWS now (one cork), then applies the backpressure limit. */
+  private flush(): void {
+    const frames = this.pending;
+    if (frames.length === 0) return;
+    this.pending = this.spare;
+    this.spare = frames;
+    if (this.closed) {
+      frames.length = 0;
+      return;
+    }
+    this.corking = frames;
+    try {
+      this.ws.cork(this.sendCorked);
+    } catch {
+      // The socket closed under us (uWS throws on a closed WebSocket): nothing more to send.
+      this.closed = true;
+      return;
+    } finally {
+      frames.length = 0;
+    }
     if (this.ws.getBufferedAmount() > MAX_BUFFERED_BYTES) {
       for (const sub of this.session.subscriptions()) {
         if (sub.channel === 'orderbook_delta') this.session.endSubscription(sub.sid, 25, 'subscription buffer overflow');
@@ -97,15 +149,21 @@ export class Connection {
 
   /** One frame that is not valid JSON. */
   malformed(): void {
-    if (!this.closed) this.ws.send('{"type":"orderbook_delta","sid":', false);
+    if (!this.closed) this.write('{"type":"orderbook_delta","sid":');
   }
 
   /** Cut the connection abruptly (no close handshake), as a network failure would. */
   drop(): void {
-    if (!this.closed) this.ws.close();
+    if (this.closed) return;
+    this.flush(); // what was sent before the cut goes out first, as it did when every send was a write
+    if (this.closed) return;
+    this.ws.close();
+    this.closed = true; // nothing more for this socket, whenever uWS reports the close
   }
 
   ping(): void {
+    if (this.closed) return;
+    this.flush();
     if (!this.closed) this.ws.ping(PING_PAYLOAD);
   }
 
@@ -113,6 +171,7 @@ export class Connection {
   closedByPeer(): void {
     this.closed = true;
     clearTimeout(this.flushTimer);
+    this.pending.length = 0;
     this.session.close();
   }
 }

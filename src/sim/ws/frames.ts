@@ -40,15 +40,17 @@ interface MarketPieces {
   readonly marketId: string;
   /** `"market_ticker":"…","market_id":"…"` */
   readonly head: string;
+  /** `,"msg":{"market_ticker":"…","market_id":"…","price_dollars":"` (a delta frame after its seq) */
+  readonly deltaMsg: string;
 }
 
 const pieceCache = new Map<string, MarketPieces>();
-
 function pieces(ticker: string): MarketPieces {
   let p = pieceCache.get(ticker);
   if (p === undefined) {
     const marketId = marketIdOf(ticker);
-    p = { marketId, head: `"market_ticker":${JSON.stringify(ticker)},"market_id":"${marketId}"` };
+    const head = `"market_ticker":${JSON.stringify(ticker)},"market_id":"${marketId}"`;
+    p = { marketId, head, deltaMsg: ',"msg":{' + head + ',"price_dollars":"' };
     pieceCache.set(ticker, p);
   }
   return p;
@@ -59,17 +61,25 @@ const PRICE_DOLLARS: readonly string[] = Array.from({ length: PRICE_SCALE + 1 },
 /** ".00" … ".99" */
 const FRACTION: readonly string[] = Array.from({ length: 100 }, (_, i) => (i < 10 ? '.0' : '.') + i);
 const SMALL = 2 ** 31;
+/** "0.00", "1.00", … and "-1.00", … for whole contracts below this many, filled in on first use. */
+const WHOLE_CACHED = 10_000;
+const WHOLE: string[] = [];
+const MINUS_WHOLE: string[] = [];
 
 /** formatCount, without its checks on the common small values (|c| < 2^31 hundredths). */
 function countFp(c: Count): string {
   if (c >= 0 && c < SMALL && c === (c | 0)) {
     const whole = (c / 100) | 0;
-    return whole + FRACTION[c - whole * 100];
+    const frac = c - whole * 100;
+    if (frac === 0 && whole < WHOLE_CACHED) return WHOLE[whole] ?? (WHOLE[whole] = whole + '.00');
+    return whole + FRACTION[frac];
   }
   if (c < 0 && c > -SMALL && c === (c | 0)) {
     const a = -c;
     const whole = (a / 100) | 0;
-    return '-' + whole + FRACTION[a - whole * 100];
+    const frac = a - whole * 100;
+    if (frac === 0 && whole < WHOLE_CACHED) return MINUS_WHOLE[whole] ?? (MINUS_WHOLE[whole] = '-' + whole + '.00');
+    return '-' + whole + FRACTION[frac];
   }
   return formatCount(c);
 }
@@ -133,13 +143,37 @@ export function orderbookDelta(
   clientOrderId: string | undefined,
   useYesPrice = false,
 ): string {
+  // Hot path: the frame is cached pieces around the four values that change (sid, seq, price,
+  // delta); the tail with ts_ms is rebuilt only when the millisecond changes.
+  if (tsMs !== tailTs) setTail(tsMs);
+  const shown = shownPrice(outcome, price, useYesPrice);
   const s =
-    '{"type":"orderbook_delta","sid":' + sid + ',"seq":' + seq + ',"msg":{' + pieces(market.ticker).head +
-    ',"price_dollars":"' + priceDollars(shownPrice(outcome, price, useYesPrice)) +
-    '","delta_fp":"' + countFp(delta) +
-    (outcome === 'yes' ? '","side":"yes","ts_ms":' : '","side":"no","ts_ms":') + tsMs;
-  if (clientOrderId === undefined) return s + '}}';
-  return s + ',"client_order_id":' + JSON.stringify(clientOrderId) + ',"subaccount":0}}';
+    deltaPrefix(sid) + seq + pieces(market.ticker).deltaMsg + (PRICE_DELTA_KEY[shown] ?? priceDollars(shown) + '","delta_fp":"') + countFp(delta);
+  if (clientOrderId === undefined) return s + (outcome === 'yes' ? tailYes : tailNo);
+  return s + (outcome === 'yes' ? '","side":"yes","ts_ms":' : '","side":"no","ts_ms":') + tsMs +
+    ',"client_order_id":' + JSON.stringify(clientOrderId) + ',"subaccount":0}}';
+}
+
+/** `{"type":"orderbook_delta","sid":<sid>,"seq":` by sid (small integers), filled in on first use. */
+const DELTA_PREFIX: string[] = [];
+
+function deltaPrefix(sid: number): string {
+  if (sid >= 0 && sid < 4096 && sid === (sid | 0)) return DELTA_PREFIX[sid] ?? (DELTA_PREFIX[sid] = '{"type":"orderbook_delta","sid":' + sid + ',"seq":');
+  return '{"type":"orderbook_delta","sid":' + sid + ',"seq":';
+}
+
+/** `0.5600","delta_fp":"` by price: what follows `"price_dollars":"` up to the delta's digits. */
+const PRICE_DELTA_KEY: readonly string[] = PRICE_DOLLARS.map((p) => p + '","delta_fp":"');
+
+/** `","side":"yes","ts_ms":<tailTs>}}` and the same for "no", for the last `ts_ms` seen. */
+let tailTs = Number.NaN;
+let tailYes = '';
+let tailNo = '';
+
+function setTail(tsMs: number): void {
+  tailTs = tsMs;
+  tailYes = '","side":"yes","ts_ms":' + tsMs + '}}';
+  tailNo = '","side":"no","ts_ms":' + tsMs + '}}';
 }
 
 // ---------------------------------------------------------------------------------------------

@@ -8,22 +8,31 @@
  * frame per matching subscription. Subscriptions to every market (no tickers, or a channel that
  * ignores markets) sit in a per-channel `all` set.
  *
- * Costs: lookups are two Map gets; `forEachSession` allocates nothing.
+ * Costs: lookups are two Map gets; `forEachSession` allocates nothing. `sessionsOf` (the
+ * orderbook hot path) answers the same sessions as a cached array, rebuilt after a change.
  */
 import type { Channel, SubscriptionChange, WsSession } from './session.js';
 
 interface ChannelIndex {
   all: Map<WsSession, number>;
   byTicker: Map<string, Map<WsSession, number>>;
+  /** `sessionsOf` answers by ticker; emptied by every change of the channel. */
+  cached: Map<string, readonly WsSession[]>;
 }
+
+const NONE: readonly WsSession[] = Object.freeze([]);
 
 export class SubscriptionIndex {
   private readonly channels = new Map<Channel, ChannelIndex>();
+  /** Bumped by every change: a caller's cache of `sessionsOf` answers is valid while it stays the same. */
+  version = 0;
 
   /** Feed it every change: `host.subscriptionChanged = (s, c) => index.apply(s, c)`. */
   apply(session: WsSession, change: SubscriptionChange): void {
     const { sub } = change;
     const ch = this.channel(sub.channel);
+    ch.cached.clear();
+    this.version++;
     switch (change.kind) {
       case 'subscribed':
         if (sub.tickers === null) bump(ch.all, session, 1);
@@ -64,6 +73,23 @@ export class SubscriptionIndex {
     for (const s of m.keys()) if (!ch.all.has(s)) fn(s);
   }
 
+  /**
+   * The sessions `forEachSession(channel, ticker, …)` visits, in the same order, as an array
+   * that stays valid (unchanged) until the next subscription change; do not mutate it.
+   */
+  sessionsOf(channel: Channel, ticker: string): readonly WsSession[] {
+    const ch = this.channels.get(channel);
+    if (ch === undefined) return NONE;
+    let list = ch.cached.get(ticker);
+    if (list === undefined) {
+      const out: WsSession[] = [];
+      this.forEachSession(channel, ticker, (s) => out.push(s));
+      list = out.length === 0 ? NONE : out;
+      ch.cached.set(ticker, list);
+    }
+    return list;
+  }
+
   /** The sessions `forEachSession` would visit, as an array. */
   sessions(channel: Channel, ticker?: string): WsSession[] {
     const out: WsSession[] = [];
@@ -79,7 +105,7 @@ export class SubscriptionIndex {
   private channel(c: Channel): ChannelIndex {
     let ch = this.channels.get(c);
     if (ch === undefined) {
-      ch = { all: new Map(), byTicker: new Map() };
+      ch = { all: new Map(), byTicker: new Map(), cached: new Map() };
       this.channels.set(c, ch);
     }
     return ch;
