@@ -21,6 +21,7 @@ import { Connection, ConnectionRegistry, type ConnectionData } from '../../src/s
 import { fanOut } from '../../src/sim/ws/fan-out.js';
 import { WsSession } from '../../src/sim/ws/session.js';
 import { SubscriptionIndex } from '../../src/sim/ws/subscription-index.js';
+import { sessionHostFor } from '../../src/sim/ws/session-host.js';
 
 export interface StageRow {
   stage: string;
@@ -46,14 +47,7 @@ async function runStage(stage: Stage, options: { markets: number; seed: number; 
     const index = new SubscriptionIndex();
     const connections = new ConnectionRegistry();
     exchange.addListener(fanOut(exchange, index, connections));
-    const host = {
-      marketExists: (t: string) => exchange.market(t) !== undefined,
-      snapshot: (t: string) => {
-        const m = exchange.market(t)!;
-        return { yes: exchange.bookLevels(m.index, 'yes'), no: exchange.bookLevels(m.index, 'no') };
-      },
-      subscriptionChanged: (s: WsSession, c: Parameters<SubscriptionIndex['apply']>[1]) => index.apply(s, c),
-    };
+    const host = sessionHostFor(exchange, index);
     let send: (frame: string) => void = (frame) => {
       frames++;
       bytes += frame.length;

@@ -12,8 +12,3 @@ export function monoNs(): number {
   const t = process.hrtime();
   return t[0] * 1e9 + t[1];
 }
-
-/** Nanoseconds → microseconds, for reports. */
-export function nsToUs(ns: number): number {
-  return ns / 1e3;
-}

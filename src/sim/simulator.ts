@@ -24,6 +24,7 @@ import { Connection, ConnectionRegistry, type ConnectionData } from './ws/connec
 import { fanOut } from './ws/fan-out.js';
 import { WsSession } from './ws/session.js';
 import { SubscriptionIndex } from './ws/subscription-index.js';
+import { sessionHostFor } from './ws/session-host.js';
 import type { UsageTier } from '../shared/rate-budgets.js';
 
 export const WS_PATH = '/trade-api/ws/v2';
@@ -120,14 +121,7 @@ export async function startSimulator(options: StartSimulatorOptions): Promise<Si
   const connections = new ConnectionRegistry();
   const index = new SubscriptionIndex();
   exchange.addListener(fanOut(exchange, index, connections));
-  const sessionHost = {
-    marketExists: (ticker: string) => exchange.market(ticker) !== undefined,
-    snapshot: (ticker: string) => {
-      const m = exchange.market(ticker)!;
-      return { yes: exchange.bookLevels(m.index, 'yes'), no: exchange.bookLevels(m.index, 'no') };
-    },
-    subscriptionChanged: (session: WsSession, change: Parameters<SubscriptionIndex['apply']>[1]) => index.apply(session, change),
-  };
+  const sessionHost = sessionHostFor(exchange, index);
   let frameDelayMs = 0;
 
   // REST side.
