@@ -22,6 +22,12 @@ export interface LiquidityOptions {
   seed: number;
   /** Resting synthetic orders each side aims for near the touch (default 8). */
   depthPerSide?: number;
+  /**
+   * Most resting synthetic orders per market (default 4 × depthPerSide). At the cap a step
+   * cancels instead of quoting, so a long run keeps books of bounded size (without it quotes
+   * outpace cancels and takes, and books grow without end: slower steps, then heap exhaustion).
+   */
+  maxRestingPerMarket?: number;
   /** Markets in the hot set at any time (default: 5 % of markets, at least 1). */
   hotMarkets?: number;
   /** Share of steps spent on the hot set (default 0.6). */
@@ -38,6 +44,7 @@ export class SyntheticLiquidity {
   private readonly rng: Rng;
   private readonly markets: MarketState[];
   private readonly depth: number;
+  private readonly maxResting: number;
   private readonly hotShare: number;
   private readonly hot: number[];
   /** Book changes made by synthetic actions, counted through the engine's listener. */
@@ -53,6 +60,8 @@ export class SyntheticLiquidity {
     this.rng = Rng.derive(options.seed, 'liquidity');
     this.markets = [...markets];
     this.depth = options.depthPerSide ?? 8;
+    this.maxResting = options.maxRestingPerMarket ?? this.depth * 4;
+    if (!(this.maxResting >= this.depth * 2)) throw new RangeError('maxRestingPerMarket must be at least 2 × depthPerSide');
     this.hotShare = options.hotShare ?? 0.6;
     const hotCount = Math.max(1, Math.min(markets.length, options.hotMarkets ?? Math.ceil(markets.length * 0.05)));
     this.hot = Array.from({ length: hotCount }, () => this.rng.int(markets.length));
@@ -121,13 +130,14 @@ export class SyntheticLiquidity {
   private decide(market: MarketState): void {
     // A live view of the market's resting synthetic orders, used by cancelOne too (nothing
     // changes the book before the action). The engine counts the bids, so no order object is
-    // read here (the lists only grow over a long run).
+    // read here.
     const orders = this.exchange.syntheticOrders(market.index);
     const bids = this.exchange.syntheticBids(market.index);
     const asks = orders.length - bids;
     const half = this.depth / 2;
     if (bids < half) return this.quote(market, 'bid');
     if (asks < half) return this.quote(market, 'ask');
+    if (orders.length >= this.maxResting) return this.cancelOne(orders);
     const r = this.rng.next();
     if (r < 0.45 || orders.length === 0) this.quote(market, this.rng.chance(0.5) ? 'bid' : 'ask');
     else if (r < 0.85) this.cancelOne(orders);

@@ -147,14 +147,17 @@ function referenceLiquidity(ex: Exchange, seed: number): { step(): number } {
     const asks = orders.length - bids;
     if (bids < l.depth / 2) return void l.quote(market, 'bid');
     if (asks < l.depth / 2) return void l.quote(market, 'ask');
-    const r = l.rng.next();
-    if (r < 0.45 || orders.length === 0) l.quote(market, l.rng.chance(0.5) ? 'bid' : 'ask');
-    else if (r < 0.85) {
+    const cancelOne = () => {
       const list = ex.syntheticOrders(market.index);
       const order = list[l.rng.int(list.length)];
       if (order.remainingCount > 100 && l.rng.chance(0.3)) ex.cancelSynthetic(order.orderId, 100 * l.rng.range(1, Math.floor(order.remainingCount / 100)));
       else ex.cancelSynthetic(order.orderId);
-    } else {
+    };
+    if (orders.length >= l.depth * 4) return cancelOne();
+    const r = l.rng.next();
+    if (r < 0.45 || orders.length === 0) l.quote(market, l.rng.chance(0.5) ? 'bid' : 'ask');
+    else if (r < 0.85) cancelOne();
+    else {
       // take() outside a batch: the reference goes through the Exchange's own calls
       const yesBid = ex.bestBid(market.index, 'yes');
       const noBid = ex.bestBid(market.index, 'no');
