@@ -313,6 +313,10 @@ export async function startSimulator(options: StartSimulatorOptions): Promise<Si
       for (const t of timers) clearTimeout(t);
       connections.forEach((c) => c.drop());
       uWS.us_listen_socket_close(listenSocket);
+      // Also every open HTTP keep-alive socket: in a worker thread, a socket left open when the
+      // thread exits aborts the process (uv_loop_close with open handles). `close` exists at
+      // run time in this uWS.js build but is missing from its type declarations.
+      (app as unknown as { close(): void }).close();
     },
   };
 }
