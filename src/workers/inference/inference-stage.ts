@@ -1,0 +1,202 @@
+/**
+ * The inference stage (architecture.md §4 step 2), the same code in a worker thread (threaded
+ * topology) or on the one thread (inline): drain the dirty markets of its channels, build each
+ * one's 52 features into one batch, ask the policy for the whole batch at once, and turn every
+ * non-HOLD action into an intent on the ring to execution. HOLD stays here and is counted.
+ *
+ * Cost per decision (bench/README.md): the observation (≈0.8 µs with the reads), the policy's
+ * share of the batch, one ring push. The stage allocates nothing per market; a policy that
+ * returns a Promise (onnxruntime) is awaited once per batch.
+ *
+ * An intent that finds the ring full is dropped and counted: the market's next book change
+ * brings a fresh decision, and an execution thread that far behind must not be fed stale ones.
+ * A market whose book is stale or unregistered is skipped (counted): nothing trades a stale book.
+ */
+import type { BookStore } from '../../shared/book-store.js';
+import type { DirtyMarkets } from '../../shared/dirty-markets.js';
+import { NO_DIRTY_MARKET } from '../../shared/dirty-markets.js';
+import { LatencyHistogram } from '../../shared/latency-histogram.js';
+import type { MarketMeta } from '../../shared/observation/build.js';
+import { FEATURE_COUNT } from '../../shared/observation/features.js';
+import { MarketHistory } from '../../shared/observation/market-history.js';
+import { ObservationReader } from '../../shared/observation/reader.js';
+import { Action } from '../../shared/policy/actions.js';
+import type { Policy } from '../../shared/policy/policy.js';
+import type { PositionBoard } from '../../shared/position-board.js';
+import type { SpscRing } from '../../shared/spsc-ring.js';
+import { INTENT_WORDS, I_ACTION, I_BOOK_VERSION, I_DECIDE_US, I_MARKET } from './intent-record.js';
+
+/** One market-data shard's dirty channel and its shard-local → global market indexes. */
+export interface DirtyChannel {
+  dirty: DirtyMarkets;
+  toGlobal: Int32Array;
+}
+
+export interface InferenceStageOptions {
+  books: BookStore;
+  board: PositionBoard;
+  channels: DirtyChannel[];
+  policy: Policy;
+  /** SPSC ring of INTENT_WORDS-word records to the execution stage. */
+  intents: SpscRing;
+  /** Per global market index; undefined for markets not traded. */
+  meta: ReadonlyArray<MarketMeta | undefined>;
+  /** Most markets per policy call (default 256). */
+  maxBatch?: number;
+  /** Wall clock, ms (tests inject one). */
+  nowMs?: () => number;
+  /** Monotonic clock, ns. */
+  nowNs?: () => number;
+}
+
+export interface InferenceCounters {
+  decisions: number;
+  holds: number;
+  intents: number;
+  /** Intents dropped because the ring to execution was full. */
+  dropped: number;
+  /** Markets skipped: stale book, or a read that failed. */
+  skippedStale: number;
+  skippedRead: number;
+  batches: number;
+  /** Decisions per action (index = Action). */
+  byAction: number[];
+}
+
+const hrNs = (): number => {
+  const t = process.hrtime();
+  return t[0] * 1e9 + t[1];
+};
+
+export class InferenceStage {
+  readonly counters: InferenceCounters = { decisions: 0, holds: 0, intents: 0, dropped: 0, skippedStale: 0, skippedRead: 0, batches: 0, byAction: [0, 0, 0, 0, 0] };
+  /** Receipt of the book update → decision taken, ns. */
+  readonly latency = new LatencyHistogram();
+  private readonly reader: ObservationReader;
+  private readonly batch: Float32Array;
+  private readonly actions: Uint8Array;
+  private readonly markets: Int32Array;
+  private readonly versions: Int32Array;
+  private readonly received: Float64Array;
+  private readonly record = new Int32Array(INTENT_WORDS);
+  private readonly maxBatch: number;
+  private readonly nowMs: () => number;
+  private readonly nowNs: () => number;
+  private next = 0; // round-robin start among channels
+
+  constructor(private readonly o: InferenceStageOptions) {
+    if (o.channels.length === 0) throw new RangeError('an inference stage needs at least one dirty channel');
+    this.maxBatch = o.maxBatch ?? 256;
+    if (!Number.isInteger(this.maxBatch) || this.maxBatch < 1) throw new RangeError(`maxBatch must be a positive integer, got ${o.maxBatch}`);
+    const firstMeta = o.meta.find((m) => m !== undefined);
+    if (firstMeta === undefined) throw new RangeError('an inference stage needs at least one traded market');
+    this.reader = new ObservationReader(o.books, o.board, new MarketHistory(o.meta.length), firstMeta);
+    this.batch = new Float32Array(this.maxBatch * FEATURE_COUNT);
+    this.actions = new Uint8Array(this.maxBatch);
+    this.markets = new Int32Array(this.maxBatch);
+    this.versions = new Int32Array(this.maxBatch);
+    this.received = new Float64Array(this.maxBatch);
+    this.nowMs = o.nowMs ?? Date.now;
+    this.nowNs = o.nowNs ?? hrNs;
+  }
+
+  /** Markets waiting in the channels. */
+  pending(): number {
+    let n = 0;
+    for (const c of this.o.channels) n += c.dirty.pending();
+    return n;
+  }
+
+  /**
+   * Drain up to one batch of dirty markets, decide, emit intents. Returns the markets decided
+   * (0 when nothing was dirty). A Promise only when the policy is asynchronous.
+   */
+  step(): number | Promise<number> {
+    const n = this.collect();
+    if (n === 0) return 0;
+    const done = this.o.policy.decide(this.batch, n, this.actions);
+    if (done instanceof Promise) return done.then(() => this.emit(n));
+    return this.emit(n);
+  }
+
+  /** Wait (event loop kept alive) until some channel has a dirty market or `timeoutMs` passes. */
+  waitForWork(timeoutMs: number): Promise<boolean> {
+    if (this.pending() > 0) return Promise.resolve(true);
+    const channels = this.o.channels;
+    if (channels.length === 1) return channels[0].dirty.waitForDirtyAsync(timeoutMs);
+    // Resolves true as soon as any channel has work, false once every wait timed out.
+    return new Promise<boolean>((resolve) => {
+      let left = channels.length;
+      for (const c of channels) {
+        void c.dirty.waitForDirtyAsync(timeoutMs).then((ready) => {
+          left--;
+          if (ready) resolve(true);
+          else if (left === 0) resolve(false);
+        });
+      }
+    });
+  }
+
+  private collect(): number {
+    const channels = this.o.channels;
+    const meta = this.o.meta;
+    const nowMs = this.nowMs();
+    const nowNs = this.nowNs();
+    let n = 0;
+    let emptyRounds = 0;
+    // Round-robin across channels, one market at a time, so one busy shard cannot starve another.
+    while (n < this.maxBatch && emptyRounds < channels.length) {
+      const c = channels[this.next];
+      this.next = this.next + 1 === channels.length ? 0 : this.next + 1;
+      const local = c.dirty.nextDirty();
+      if (local === NO_DIRTY_MARKET) {
+        emptyRounds++;
+        continue;
+      }
+      emptyRounds = 0;
+      const market = c.toGlobal[local];
+      const m = meta[market];
+      if (m === undefined) continue;
+      const outcome = this.reader.observe(market, m, nowMs, nowNs, this.batch, n * FEATURE_COUNT);
+      if (outcome !== 'ok') {
+        this.counters.skippedRead++;
+        continue;
+      }
+      const top = this.reader.input.top;
+      if (top.stale) {
+        this.counters.skippedStale++;
+        continue;
+      }
+      this.markets[n] = market;
+      this.versions[n] = top.updates | 0;
+      this.received[n] = top.receiveNs;
+      n++;
+    }
+    return n;
+  }
+
+  private emit(n: number): number {
+    const c = this.counters;
+    const decidedNs = this.nowNs();
+    const rec = this.record;
+    c.batches++;
+    for (let i = 0; i < n; i++) {
+      const action = this.actions[i];
+      c.decisions++;
+      c.byAction[action]++;
+      const waitedNs = decidedNs - this.received[i];
+      this.latency.record(waitedNs);
+      if (action === Action.HOLD) {
+        c.holds++;
+        continue;
+      }
+      rec[I_MARKET] = this.markets[i];
+      rec[I_ACTION] = action;
+      rec[I_BOOK_VERSION] = this.versions[i];
+      rec[I_DECIDE_US] = Math.min(0x7fffffff, Math.max(0, Math.round(waitedNs / 1000)));
+      if (this.o.intents.tryPush(rec)) c.intents++;
+      else c.dropped++;
+    }
+    return n;
+  }
+}

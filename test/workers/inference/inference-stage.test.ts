@@ -1,0 +1,130 @@
+/** The inference stage on real shared memory: dirty markets → one batch → policy → intents; HOLD stays. */
+import { describe, expect, it } from 'vitest';
+import { BookStore } from '../../../src/shared/book-store.js';
+import { DirtyMarkets } from '../../../src/shared/dirty-markets.js';
+import { SIDE_YES } from '../../../src/shared/book-layout.js';
+import { Action } from '../../../src/shared/policy/actions.js';
+import { HardcodedPolicy, HoldPolicy } from '../../../src/shared/policy/rules.js';
+import type { Policy } from '../../../src/shared/policy/policy.js';
+import { FEATURE_SPEC_HASH } from '../../../src/shared/observation/features.js';
+import { PositionBoard } from '../../../src/shared/position-board.js';
+import { PriceGrid } from '../../../src/shared/price-grid.js';
+import { SpscRing } from '../../../src/shared/spsc-ring.js';
+import { InferenceStage } from '../../../src/workers/inference/inference-stage.js';
+import { INTENT_WORDS, I_ACTION, I_MARKET } from '../../../src/workers/inference/intent-record.js';
+
+const GRID = PriceGrid.forStructure('linear_cent');
+const T0 = 1_767_225_600_000;
+
+function rig(markets: number, policy: Policy, ringCapacity = 64, maxBatch?: number) {
+  const books = BookStore.create({ maxMarkets: markets });
+  const board = PositionBoard.create(markets);
+  for (let m = 0; m < markets; m++) {
+    books.registerMarket(m, GRID);
+    books.applySnapshot(m, [4000, 1000, 4100, 500], 2, [5500, 800], 1, T0, 1);
+  }
+  // two shards: even markets on shard 0, odd on shard 1 (shard-local indexes)
+  const shards = [0, 1].map((s) => {
+    const globals = Array.from({ length: markets }, (_, m) => m).filter((m) => m % 2 === s);
+    return { dirty: DirtyMarkets.create(globals.length), toGlobal: Int32Array.from(globals) };
+  });
+  const intents = SpscRing.create(ringCapacity, INTENT_WORDS);
+  const meta = Array.from({ length: markets }, () => ({ closeTimeMs: T0 + 3_600_000, grid: GRID }));
+  const stage = new InferenceStage({ books, board, channels: shards, policy, intents, meta, maxBatch, nowMs: () => T0 + 1000 });
+  const touch = (m: number) => shards[m % 2].dirty.markDirty(Math.floor(m / 2));
+  const drain = () => {
+    const out: Array<[number, number]> = [];
+    const rec = new Int32Array(INTENT_WORDS);
+    while (intents.tryPop(rec)) out.push([rec[I_MARKET], rec[I_ACTION]]);
+    return out;
+  };
+  return { books, stage, touch, drain, intents };
+}
+
+describe('InferenceStage', () => {
+  it('decides every dirty market once per batch; non-HOLD become intents with the global market index', async () => {
+    const { stage, touch, drain } = rig(8, new HardcodedPolicy([Action.BUY_YES, Action.HOLD]));
+    for (let m = 0; m < 8; m++) {
+      touch(m);
+      touch(m); // coalesced: still one decision
+    }
+    expect(stage.pending()).toBe(8);
+    expect(await stage.step()).toBe(8);
+    expect(stage.counters).toMatchObject({ decisions: 8, holds: 4, intents: 4, batches: 1, dropped: 0 });
+    const intents = drain();
+    expect(intents).toHaveLength(4);
+    expect(new Set(intents.map(([m]) => m)).size).toBe(4);
+    for (const [m, a] of intents) {
+      expect(m).toBeGreaterThanOrEqual(0);
+      expect(m).toBeLessThan(8);
+      expect(a).toBe(Action.BUY_YES);
+    }
+    expect(await stage.step()).toBe(0);
+    expect(stage.latency.count).toBe(8);
+  });
+
+  it('round-robins the shards and caps the batch', async () => {
+    const seen: number[] = [];
+    const spy: Policy = {
+      name: 'spy', featureSpecHash: FEATURE_SPEC_HASH,
+      decide(_obs, count, actions) {
+        seen.push(count);
+        actions.fill(Action.HOLD, 0, count);
+      },
+    };
+    const { stage, touch } = rig(10, spy, 64, 3);
+    for (let m = 0; m < 10; m++) touch(m);
+    let steps = 0;
+    while ((await stage.step()) > 0) steps++;
+    expect(seen).toEqual([3, 3, 3, 1]);
+    expect(steps).toBe(4);
+    expect(stage.counters.holds).toBe(10);
+  });
+
+  it('skips a stale book and never decides on it', async () => {
+    const { stage, touch, books } = rig(2, new HardcodedPolicy([Action.BUY_NO]));
+    books.markStale(0);
+    touch(0);
+    touch(1);
+    expect(await stage.step()).toBe(1);
+    expect(stage.counters.skippedStale).toBe(1);
+    expect(stage.counters.intents).toBe(1);
+  });
+
+  it('drops (and counts) intents when execution is behind, never blocks', async () => {
+    const { stage, touch, drain } = rig(40, new HardcodedPolicy([Action.SELL_YES]), 4);
+    for (let m = 0; m < 40; m++) touch(m);
+    await stage.step();
+    expect(stage.counters.intents).toBe(4);
+    expect(stage.counters.dropped).toBe(36);
+    expect(drain()).toHaveLength(4);
+  });
+
+  it('awaits an asynchronous policy once per batch', async () => {
+    let calls = 0;
+    const slow: Policy = {
+      name: 'async', featureSpecHash: FEATURE_SPEC_HASH,
+      async decide(_obs, count, actions) {
+        calls++;
+        await Promise.resolve();
+        actions.fill(Action.BUY_YES, 0, count);
+      },
+    };
+    const { stage, touch, drain } = rig(6, slow);
+    for (let m = 0; m < 6; m++) touch(m);
+    const r = stage.step();
+    expect(r).toBeInstanceOf(Promise);
+    expect(await r).toBe(6);
+    expect(calls).toBe(1);
+    expect(drain()).toHaveLength(6);
+  });
+
+  it('waitForWork resolves on a dirty market and times out when idle', async () => {
+    const { stage, touch, books } = rig(2, new HoldPolicy());
+    expect(await stage.waitForWork(20)).toBe(false);
+    const waiting = stage.waitForWork(5_000);
+    books.applyDelta(1, SIDE_YES, 4000, 100, T0, 2);
+    touch(1);
+    expect(await waiting).toBe(true);
+  });
+});
