@@ -1,0 +1,61 @@
+/**
+ * Thread entry of an inference worker: one InferenceStage over its dirty channels, looping
+ * drain → decide → intents, waiting on the channels (Atomics.waitAsync) when idle.
+ */
+import { parentPort, workerData } from 'node:worker_threads';
+import { BookStore, type BookStoreShared } from '../../shared/book-store.js';
+import { DirtyMarkets, type DirtyMarketsShared } from '../../shared/dirty-markets.js';
+import { PriceGrid, type PriceRange } from '../../shared/price-grid.js';
+import { PositionBoard, type PositionBoardShared } from '../../shared/position-board.js';
+import { loadPolicy } from '../../shared/policy/load-policy.js';
+import { SpscRing, type SpscRingShared } from '../../shared/spsc-ring.js';
+import { errorLine, STATS_INTERVAL_MS, type FromWorker, type ToWorker } from '../worker-protocol.js';
+import { InferenceStage } from './inference-stage.js';
+import { inferenceStats } from './inference-stats.js';
+
+export interface InferenceWorkerData {
+  books: BookStoreShared;
+  board: PositionBoardShared;
+  channels: Array<{ dirty: DirtyMarketsShared; toGlobal: Int32Array }>;
+  intents: SpscRingShared;
+  /** Per global market index: close time and grid ranges (undefined: not traded). */
+  meta: Array<{ closeTimeMs: number; ranges: PriceRange[] } | null>;
+  policy: string;
+  maxBatch?: number;
+}
+
+const port = parentPort!;
+const post = (m: FromWorker) => port.postMessage(m);
+const data = workerData as InferenceWorkerData;
+
+async function main(): Promise<void> {
+  const policy = await loadPolicy(data.policy);
+  const stage = new InferenceStage({
+    books: BookStore.attach(data.books),
+    board: PositionBoard.attach(data.board),
+    channels: data.channels.map((c) => ({ dirty: DirtyMarkets.attach(c.dirty), toGlobal: c.toGlobal })),
+    policy,
+    intents: SpscRing.attach(data.intents),
+    meta: data.meta.map((m) => (m === null ? undefined : { closeTimeMs: m.closeTimeMs, grid: PriceGrid.fromRanges(m.ranges) })),
+    maxBatch: data.maxBatch,
+  });
+  let running = true;
+  const timer = setInterval(() => post({ type: 'stats', stats: inferenceStats(stage) }), STATS_INTERVAL_MS);
+  port.on('message', (m: ToWorker) => {
+    if (m.type === 'stop') running = false;
+  });
+  post({ type: 'ready' });
+  while (running) {
+    const decided = await stage.step();
+    if (decided === 0) await stage.waitForWork(50);
+  }
+  clearInterval(timer);
+  await policy.close?.();
+  post({ type: 'stopped', stats: inferenceStats(stage) });
+  port.close();
+}
+
+main().catch((err: unknown) => {
+  post({ type: 'fatal', message: errorLine(err) });
+  port.close();
+});

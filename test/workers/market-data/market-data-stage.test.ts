@@ -1,0 +1,78 @@
+/** A market-data shard against the simulator: books in shared memory equal the exchange's; dirty markets are signalled. */
+import { describe, expect, it } from 'vitest';
+import { BookStore, emptyBookTop } from '../../../src/shared/book-store.js';
+import { SIDE_NO, SIDE_YES } from '../../../src/shared/book-layout.js';
+import { DirtyMarkets, NO_DIRTY_MARKET } from '../../../src/shared/dirty-markets.js';
+import { KalshiCredentials } from '../../../src/shared/kalshi-signing.js';
+import { startSimulator } from '../../../src/sim/simulator.js';
+import { MarketDataStage } from '../../../src/workers/market-data/market-data-stage.js';
+import { makeKey } from '../../support/sim-client.js';
+
+async function until(cond: () => boolean, what: string, timeoutMs = 20_000): Promise<void> {
+  const end = Date.now() + timeoutMs;
+  while (!cond()) {
+    if (Date.now() > end) throw new Error(`timed out waiting for ${what}`);
+    await new Promise((r) => setTimeout(r, 10));
+  }
+}
+
+function levels(books: BookStore, m: number, side: 0 | 1): Array<[number, number]> {
+  const prices = new Int32Array(200);
+  const sizes = new Int32Array(200);
+  const n = books.readDepth(m, side, 200, prices, sizes);
+  const out: Array<[number, number]> = [];
+  for (let i = 0; i < n; i++) out.push([prices[i], sizes[i]]);
+  return out.sort((a, b) => a[0] - b[0]);
+}
+
+describe('MarketDataStage', () => {
+  it('keeps a shard of books equal to the exchange and marks changed markets dirty', async () => {
+    const key = makeKey();
+    const sim = await startSimulator({ keys: [key], port: 0, markets: 12, rate: 3000, seed: 5 });
+    const active = sim.exchange.markets().filter((m) => m.status === 'active');
+    const shard = active.slice(0, 5).map((m, i) => ({ index: i, ticker: m.ticker, sim: m }));
+    const books = BookStore.create({ maxMarkets: 8 });
+    shard.forEach((m) => books.registerMarket(m.index, m.sim.grid));
+    const dirty = DirtyMarkets.create(shard.length);
+    const events: string[] = [];
+    const stage = new MarketDataStage({
+      url: sim.wsUrl, credentials: new KalshiCredentials(key.keyId, key.privateKey), books, dirty, lifecycle: true,
+      markets: shard.map(({ index, ticker }) => ({ index, ticker })), onEvent: (e) => events.push(e.type),
+    });
+    try {
+      stage.start();
+      await until(() => stage.staleBooks() === 0, 'every book snapshotted');
+      const seen = new Set<number>();
+      await until(() => {
+        for (let m = dirty.nextDirty(); m !== NO_DIRTY_MARKET; m = dirty.nextDirty()) seen.add(m);
+        return seen.size === shard.length;
+      }, 'every market dirty at least once');
+      expect([...seen].every((m) => m >= 0 && m < shard.length)).toBe(true);
+      // quiesce, then compare every level
+      sim.control.setLiquidity(false);
+      const top = emptyBookTop();
+      let last = -1;
+      await until(() => {
+        let sum = 0;
+        for (const m of shard) {
+          books.readTop(m.index, top);
+          sum += top.updates;
+        }
+        const settled = sum === last;
+        last = sum;
+        return settled && shard.every((m) => JSON.stringify(levels(books, m.index, SIDE_YES)) === JSON.stringify(sim.exchange.bookLevels(m.sim.index, 'yes').slice().sort((a, b) => a[0] - b[0])));
+      }, 'books equal to the exchange');
+      for (const m of shard) {
+        expect(levels(books, m.index, SIDE_YES)).toEqual(sim.exchange.bookLevels(m.sim.index, 'yes').slice().sort((a, b) => a[0] - b[0]));
+        expect(levels(books, m.index, SIDE_NO)).toEqual(sim.exchange.bookLevels(m.sim.index, 'no').slice().sort((a, b) => a[0] - b[0]));
+      }
+      const s = stage.stats();
+      expect(s.books.snapshots).toBeGreaterThanOrEqual(shard.length);
+      expect(s.books.deltas).toBeGreaterThan(0);
+      expect(s.ws.gaps).toBe(0);
+    } finally {
+      await stage.close();
+      await sim.close();
+    }
+  });
+});
