@@ -1,0 +1,69 @@
+/**
+ * A stage worker as the main thread sees it: started, waited for (`ready` or a one-line
+ * failure), its latest stats kept, stopped with a deadline. A worker that dies is reported
+ * through `onExit` (the supervisor restarts it); its `fatal` line never carries a key.
+ */
+import type { Worker } from 'node:worker_threads';
+import { spawnWorker } from '../../shared/worker-spawn.js';
+import type { FromWorker, ToWorker } from '../../workers/worker-protocol.js';
+
+export class StageWorker<S> {
+  latest: S | undefined;
+  exited = false;
+  private readonly worker: Worker;
+  private readonly readyPromise: Promise<void>;
+  private stopped: Promise<S | undefined> | undefined;
+
+  constructor(
+    readonly name: string,
+    entry: URL,
+    workerData: unknown,
+    handlers: { onEvent?: (event: unknown) => void; onNotice?: (notice: unknown) => void; onExit?: (name: string, reason: string) => void } = {},
+    transferList: ReadonlyArray<import('node:worker_threads').TransferListItem> = [],
+  ) {
+    this.worker = spawnWorker(entry, { workerData, transferList: [...transferList], name });
+    let fail: (e: Error) => void = () => undefined;
+    this.readyPromise = new Promise<void>((resolve, reject) => {
+      fail = reject;
+      this.worker.on('message', (m: FromWorker<S>) => {
+        switch (m.type) {
+          case 'ready': return resolve();
+          case 'stats': this.latest = m.stats; return;
+          case 'event': return handlers.onEvent?.(m.event);
+          case 'notice': return handlers.onNotice?.(m.notice);
+          case 'stopped': this.latest = m.stats; return;
+          case 'fatal': return reject(new Error(`${name}: ${m.message}`));
+        }
+      });
+    });
+    this.readyPromise.catch(() => undefined);
+    this.worker.on('error', (err) => fail(new Error(`${name}: ${err.message}`)));
+    this.worker.on('exit', (code) => {
+      this.exited = true;
+      fail(new Error(`${name} stopped at start-up (exit code ${code})`));
+      if (this.stopped === undefined) handlers.onExit?.(name, `exit code ${code}`);
+    });
+  }
+
+  ready(): Promise<void> {
+    return this.readyPromise;
+  }
+
+  post(message: ToWorker): void {
+    if (!this.exited) this.worker.postMessage(message);
+  }
+
+  /** Ask the stage to stop; terminate it if it has not exited within `deadlineMs`. Resolves with its last stats. */
+  stop(message: ToWorker = { type: 'stop' }, deadlineMs = 5_000): Promise<S | undefined> {
+    this.stopped ??= new Promise<S | undefined>((resolve) => {
+      if (this.exited) return resolve(this.latest);
+      const timer = setTimeout(() => void this.worker.terminate(), deadlineMs);
+      this.worker.once('exit', () => {
+        clearTimeout(timer);
+        resolve(this.latest);
+      });
+      this.worker.postMessage(message);
+    });
+    return this.stopped;
+  }
+}
