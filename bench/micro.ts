@@ -54,7 +54,13 @@ async function main(): Promise<void> {
   if (!Number.isFinite(timeMs) || timeMs <= 0) throw new Error(`--time must be a positive number of ms, got ${values.time}`);
   const rows: Row[] = [];
   const suites: { suite: MicroSuite; file: string }[] = [];
-  for (const file of await findSuites(here)) {
+  // A filter that names files loads only those: every suite module imported into the process
+  // costs the others (onnxruntime, undici and their ArrayBuffer handling slow typed-array code
+  // by 20–35 % in V8; see bench/README.md), so a focused run measures its suite alone.
+  let files = await findSuites(here);
+  const byPath = values.filter ? files.filter((f) => relative(here, f).includes(values.filter!)) : [];
+  if (byPath.length > 0) files = byPath;
+  for (const file of files) {
     const exported = ((await import(pathToFileURL(file).href)) as { default: MicroSuite | MicroSuite[] }).default;
     for (const suite of Array.isArray(exported) ? exported : [exported]) suites.push({ suite, file });
   }

@@ -199,10 +199,25 @@ const RBRACE = 125;
 
 const MAX_SAFE = Number.MAX_SAFE_INTEGER;
 
-function ascii(s: string): Uint8Array {
-  const out = new Uint8Array(s.length);
-  for (let i = 0; i < s.length; i++) out[i] = s.charCodeAt(i);
-  return out;
+/**
+ * A constant byte string for `matches`: its bytes as little-endian 32-bit words (compared four
+ * bytes at a time against the frame) and the 0–3 bytes left over.
+ */
+interface Bytes {
+  readonly length: number;
+  readonly words: readonly number[];
+  readonly rest: readonly number[];
+}
+
+function ascii(s: string): Bytes {
+  const words: number[] = [];
+  let i = 0;
+  for (; i + 4 <= s.length; i += 4) {
+    words.push(s.charCodeAt(i) | (s.charCodeAt(i + 1) << 8) | (s.charCodeAt(i + 2) << 16) | (s.charCodeAt(i + 3) << 24));
+  }
+  const rest: number[] = [];
+  for (; i < s.length; i++) rest.push(s.charCodeAt(i));
+  return { length: s.length, words, rest };
 }
 
 // Key tails: the key's bytes after its first one, with the closing quote, so that one compare
@@ -229,14 +244,14 @@ const V_FALSE = ascii('false');
 const V_NULL = ascii('null');
 
 /** buf[i, i + tail.length) === tail (bounds checked). */
-function matches(buf: Uint8Array, i: number, n: number, tail: Uint8Array): boolean {
-  const len = tail.length;
-  if (i + len > n) return false;
-  let j = 0;
-  for (; j + 4 <= len; j += 4) {
-    if (buf[i + j] !== tail[j] || buf[i + j + 1] !== tail[j + 1] || buf[i + j + 2] !== tail[j + 2] || buf[i + j + 3] !== tail[j + 3]) return false;
+function matches(buf: Uint8Array, i: number, n: number, tail: Bytes): boolean {
+  if (i + tail.length > n) return false;
+  const words = tail.words;
+  for (let k = 0; k < words.length; k++, i += 4) {
+    if ((buf[i] | (buf[i + 1] << 8) | (buf[i + 2] << 16) | (buf[i + 3] << 24)) !== words[k]) return false;
   }
-  for (; j < len; j++) if (buf[i + j] !== tail[j]) return false;
+  const rest = tail.rest;
+  for (let k = 0; k < rest.length; k++) if (buf[i + k] !== rest[k]) return false;
   return true;
 }
 
