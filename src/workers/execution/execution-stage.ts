@@ -1,0 +1,486 @@
+/**
+ * The execution stage (architecture.md §1, §4 step 3): the I/O around the pure ExecutionCore —
+ * the same object in the execution worker (threaded topology, worker.ts) or on the main thread
+ * (inline). It does not know which: it needs an event loop (sockets, timers) and nothing else.
+ *
+ *   intent rings ──drain (round robin)──► core.onIntent ──SEND──► REST (not awaited) ──outcome──► core.onOutcome ──follow-up──► …
+ *   private WS (fill, user_orders, market_positions, order_group_updates) ──► core.onFill / onUserOrder / onGroupEvent
+ *   every 100 ms: core.poll (lookups of UNKNOWN outcomes, stray cancels, group resets)
+ *   every syncIntervalS, and at once after a reconnect or lost events: PeriodicSync (REST reconcile, drift)
+ *
+ * Concurrency: requests are never awaited in the drain loop (intent-drain.ts: fair round robin,
+ * parks in Atomics.waitAsync when idle), so many markets are in flight at once; the core allows
+ * one request per market. Outcomes come back on the event loop and may bring a follow-up (the
+ * place after a cancel or a group creation), sent the same way. Request mapping: execution-io.ts;
+ * private events: private-stream.ts and private-events.ts; calibration: calibration.ts; reconcile
+ * and drift: periodic-sync.ts.
+ *
+ * Trading state: BOOTING → CALIBRATING during `start`, then the requested state (TRADING by
+ * default; `setTradingState` for the supervisor). While the private stream is down, or after a
+ * reconnect until the REST reconcile has run, a requested TRADING is applied as REDUCING:
+ * closings only — the host is blind to fills and must not add exposure (lessons.md: reconnect
+ * gate).
+ *
+ * Stop: no new intents (the loop exits, the rings are left as they are), timers cleared, the
+ * requests in flight allowed to finish (bounded), then — when asked — every resting order of
+ * this session cancelled (listed by client_order_id prefix, batch cancels, re-listed until none
+ * is left or the deadline) and the session's order groups deleted; WS and REST closed, journal
+ * flushed, the PositionBoard's writer role released.
+ */
+import { monoNs } from '../../shared/clock.js';
+import { MemoryJournal, type Journal } from '../../shared/journal.js';
+import type { KalshiCredentials } from '../../shared/kalshi-signing.js';
+import { OrderEntry, type KalshiRestClient, type OrderEntrySettings } from '../../shared/kalshi/rest/index.js';
+import type { KalshiWsClientOptions } from '../../shared/kalshi/ws/client.js';
+import type { PositionBoard, PositionBoardWriter } from '../../shared/position-board.js';
+import { createAccountView, MarketTradingState, TradingState } from '../../shared/position-records.js';
+import type { PriceGrid } from '../../shared/price-grid.js';
+import type { SpscRing } from '../../shared/spsc-ring.js';
+import { calibrate, type CalibrationReport } from './calibration.js';
+import { ExecutionCore, type BookReader } from './execution-core.js';
+import type { ExecutionContext } from './execution-context.js';
+import { RequestIo, type IoResult } from './execution-io.js';
+import { coreOptionsOf, executionSettings, type ExecutionSettings } from './execution-settings.js';
+import { collectStats, ExecutionCounters, type ExecutionStats } from './execution-stats.js';
+import { cancelSessionOrders } from './exchange-view.js';
+import { IntentDrain } from './intent-drain.js';
+import { PeriodicSync, type PeriodicSyncOptions, type SyncReport } from './periodic-sync.js';
+import { applyChannelEvent } from './private-events.js';
+import { PrivateStream } from './private-stream.js';
+import type { SendRequest } from './requests.js';
+import { OutcomeStatus } from './working-orders.js';
+
+export interface ExecutionMarket {
+  /** Global market slot (BookStore, PositionBoard, intent records). */
+  index: number;
+  ticker: string;
+  grid: PriceGrid;
+  /** ms since the epoch; a market already closed is not traded (0: unknown). */
+  closeTimeMs: number;
+}
+
+export interface ExecutionStageOptions {
+  rest: KalshiRestClient;
+  /** The private channels; without it fills arrive only through the periodic sync. */
+  ws?: { url: string; credentials: KalshiCredentials; client?: Partial<KalshiWsClientOptions> };
+  markets: readonly ExecutionMarket[];
+  /** Book tops for pricing (the BookStore). */
+  books: BookReader;
+  /** This stage claims its writer role. */
+  board: PositionBoard;
+  /** One ring per inference worker, INTENT_WORDS-word records. */
+  intents: readonly SpscRing[];
+  settings?: Partial<ExecutionSettings>;
+  /** This session's id (client-order-id.ts): 1..12 of [A-Za-z0-9]. */
+  sessionId: string;
+  journal?: Journal;
+  /** Wall clock, ms (default Date.now): the core's time, lookups' time bounds. */
+  clock?: () => number;
+  /** Trading state requested once calibrated (default TRADING). */
+  tradingState?: TradingState;
+  /** core.poll period, ms (default 100). */
+  pollIntervalMs?: number;
+  /** ms after an UNKNOWN outcome before the core looks the order up (default 1000). */
+  lookupDelayMs?: number;
+  orderEntry?: OrderEntrySettings;
+  /** How long `start` waits for the private stream before calibrating anyway (default 5000; openings wait for it). */
+  wsReadyTimeoutMs?: number;
+  sync?: Partial<Pick<PeriodicSyncOptions, 'fillSlackMs' | 'confirmDelayMs' | 'adoptOnDrift' | 'settlementLookbackMs'>>;
+  /** The whole of `stop`, ms (default 5000). */
+  stopTimeoutMs?: number;
+}
+
+export interface StopOptions {
+  /** Cancel this session's resting orders (default true). */
+  cancelResting?: boolean;
+}
+
+export interface StopReport {
+  durationMs: number;
+  /** Resting orders of this session cancelled, and still resting at the end. */
+  cancelled: number;
+  remaining: number;
+  /** Requests still unanswered when the stage gave up waiting. */
+  abandoned: number;
+  groupsDeleted: number;
+}
+
+export class ExecutionStage {
+  readonly core: ExecutionCore;
+  readonly settings: ExecutionSettings;
+  readonly counters: ExecutionCounters;
+  readonly journal: Journal;
+  readonly sessionId: string;
+  private readonly o: ExecutionStageOptions;
+  private readonly clock: () => number;
+  private readonly rest: KalshiRestClient;
+  private readonly writer: PositionBoardWriter;
+  private readonly io: RequestIo;
+  private readonly byTicker = new Map<string, number>();
+  private readonly traded: number[] = [];
+  private readonly prefix: string;
+  private readonly ctx: ExecutionContext;
+  private readonly createdGroups: string[] = [];
+  private stream: PrivateStream | undefined;
+  private sync: PeriodicSync | undefined;
+  private requested: TradingState;
+  private calibrated = false;
+  private started = false;
+  private stopping = false;
+  private stopPromise: Promise<StopReport> | undefined;
+  private loop: Promise<void> | undefined;
+  private readonly drain: IntentDrain;
+  private pollTimer: NodeJS.Timeout | undefined;
+  private syncTimer: NodeJS.Timeout | undefined;
+  private syncRunning: Promise<void> | undefined;
+  private syncAgain: string | undefined;
+  /** Reconnects seen, and the count the last successful reconcile started after. */
+  private gaps = 0;
+  private gapsReconciled = 0;
+  private reconcileWhenUp = false;
+  private inFlight = 0;
+  private idleWaiters: Array<() => void> = [];
+  private lastRevalueMs = 0;
+  private lastSync: SyncReport | undefined;
+  private readonly account = createAccountView();
+
+  constructor(options: ExecutionStageOptions) {
+    this.o = options;
+    this.settings = executionSettings(options.settings);
+    this.clock = options.clock ?? Date.now;
+    this.rest = options.rest;
+    this.sessionId = options.sessionId;
+    this.prefix = `${options.sessionId}-`;
+    this.journal = options.journal ?? new MemoryJournal(1_000);
+    this.counters = new ExecutionCounters(options.intents.length);
+    this.requested = options.tradingState ?? TradingState.TRADING;
+    const capacity = options.board.capacity;
+    for (const m of options.markets) {
+      if (!Number.isInteger(m.index) || m.index < 0 || m.index >= capacity) throw new RangeError(`market ${m.ticker}: index ${m.index} outside the board's 0..${capacity - 1}`);
+      if (this.byTicker.has(m.ticker)) throw new RangeError(`market ${m.ticker} listed twice`);
+      this.byTicker.set(m.ticker, m.index);
+      this.traded.push(m.index);
+    }
+    const grids = new Array<PriceGrid | undefined>(capacity).fill(undefined);
+    for (const m of options.markets) grids[m.index] = m.grid;
+    this.writer = options.board.claimWriter();
+    try {
+      this.core = new ExecutionCore({
+        capacity, sessionId: options.sessionId, books: options.books, board: this.writer, ...coreOptionsOf(this.settings),
+        lookupDelayMs: options.lookupDelayMs, tradingState: TradingState.BOOTING,
+      });
+      const now = this.clock();
+      for (const m of options.markets) {
+        const closed = m.closeTimeMs > 0 && m.closeTimeMs <= now;
+        this.core.addMarket(m.index, m.ticker, m.grid, closed ? MarketTradingState.HALTED : MarketTradingState.ACTIVE, now);
+      }
+    } catch (err) {
+      this.writer.release();
+      throw err;
+    }
+    const entry = new OrderEntry(this.rest, { now: this.clock, ...options.orderEntry });
+    this.io = new RequestIo({
+      rest: this.rest, entry, clock: this.clock,
+      gridOf: (m) => grids[m],
+      sentAtOf: (m) => this.core.working.unresolvedRequest(m)?.sentAtMs,
+    });
+    this.ctx = {
+      rest: this.rest, core: this.core, journal: this.journal, counters: this.counters, clock: this.clock,
+      marketOf: (t) => this.byTicker.get(t) ?? -1,
+      isOurs: (cid) => cid.startsWith(this.prefix),
+    };
+    this.drain = new IntentDrain(options.intents, this.counters.intentsByRing, (market, action) => this.onIntent(market, action));
+  }
+
+  // ---------------------------------------------------------------------------------- life
+
+  /** Private stream up (or timed out), calibration, then the loops. Resolves with the calibration report. */
+  async start(): Promise<CalibrationReport> {
+    if (this.started) throw new Error('ExecutionStage already started');
+    this.started = true;
+    this.core.setTradingState(TradingState.CALIBRATING, this.clock());
+    const ws = this.o.ws;
+    if (ws !== undefined) {
+      this.stream = new PrivateStream({
+        url: ws.url, credentials: ws.credentials, client: ws.client,
+        onEvent: (e) => applyChannelEvent(this.ctx, e),
+        onGap: (reason) => {
+          if (reason === 'events_lost') {
+            this.requestReconcile(reason);
+            return;
+          }
+          // Reconnected: reconcile once the subscriptions are back, so nothing falls between the two.
+          this.gaps++;
+          if (this.stream?.up === true) this.requestReconcile(reason);
+          else this.reconcileWhenUp = true;
+        },
+        onUpChange: (up) => {
+          if (up && this.reconcileWhenUp) {
+            this.reconcileWhenUp = false;
+            this.requestReconcile('reconnect');
+          }
+          this.applyTradingState();
+        },
+      });
+      this.stream.start();
+      await this.stream.whenUp(this.o.wsReadyTimeoutMs ?? 5_000);
+    }
+    if (this.stopping) throw new Error('ExecutionStage stopped during start');
+    const cal = await calibrate(this.ctx, {
+      groupMode: this.settings.orderGroups, groupLimit: this.settings.groupLimit * 100, fillSlackMs: 60_000,
+    });
+    this.createdGroups.push(...cal.createdGroups);
+    if (this.stopping) throw new Error('ExecutionStage stopped during start');
+    this.sync = new PeriodicSync(this.ctx, { ...this.o.sync, fillWatermarkMs: cal.fillWatermarkMs, cancelled: () => this.stopping });
+    this.stream?.release();
+    this.calibrated = true;
+    this.applyTradingState();
+    this.pollTimer = setInterval(() => this.poll(), this.o.pollIntervalMs ?? 100);
+    this.syncTimer = setInterval(() => this.requestReconcile('periodic'), this.settings.syncIntervalS * 1000);
+    this.journal.write('session', { event: 'start', sessionId: this.sessionId, atMs: this.clock(), markets: this.traded.length });
+    this.loop = this.drain.run();
+    return cal.report;
+  }
+
+  /** See the file comment. Idempotent: a second call returns the first's promise. */
+  stop(options: StopOptions = {}): Promise<StopReport> {
+    this.stopPromise ??= this.shutdown(options.cancelResting ?? true);
+    return this.stopPromise;
+  }
+
+  /** The account trading state to apply once calibrated (the supervisor's call). */
+  setTradingState(state: TradingState): void {
+    this.requested = state;
+    this.applyTradingState();
+  }
+
+  /** A REST reconcile now (one at a time; a request during a run runs once more after it). */
+  requestReconcile(reason: string): void {
+    if (this.sync === undefined || this.stopping) return;
+    if (this.syncRunning !== undefined) {
+      this.syncAgain = reason;
+      return;
+    }
+    this.syncRunning = this.runSyncs(reason).finally(() => (this.syncRunning = undefined));
+  }
+
+  /** The last reconcile's report. */
+  lastSyncReport(): SyncReport | undefined {
+    return this.lastSync;
+  }
+
+  /** Resolves when no request is in flight (true), or after `timeoutMs` (false). */
+  whenIdle(timeoutMs: number): Promise<boolean> {
+    if (this.inFlight === 0) return Promise.resolve(true);
+    return new Promise((resolve) => {
+      const timer = setTimeout(() => {
+        this.idleWaiters = this.idleWaiters.filter((w) => w !== done);
+        resolve(false);
+      }, timeoutMs);
+      const done = (): void => {
+        clearTimeout(timer);
+        resolve(true);
+      };
+      this.idleWaiters.push(done);
+    });
+  }
+
+  get requestsInFlight(): number {
+    return this.inFlight;
+  }
+
+  get streamUp(): boolean {
+    return this.stream?.up ?? false;
+  }
+
+  // ---------------------------------------------------------------------------- intents
+
+  private onIntent(market: number, action: number): void {
+    const popped = monoNs();
+    const d = this.core.onIntent(market, action, this.clock());
+    if (d.kind === 'DENIED') {
+      this.counters.deniedBy(d.reason);
+      return;
+    }
+    this.send(d.request, popped);
+  }
+
+  // ---------------------------------------------------------------------------- requests
+
+  private send(req: SendRequest, poppedNs: number): void {
+    this.counters.requests[req.kind].sent++;
+    this.inFlight++;
+    const t0 = monoNs();
+    const result = this.io.execute(req);
+    if (poppedNs > 0) this.counters.intentToWire.record(monoNs() - poppedNs);
+    if (req.kind === 'place' || req.kind === 'amend' || req.kind === 'cancel') {
+      this.journal.write('order_event', { event: 'sent', ...req, atMs: this.clock() });
+    }
+    void result.then(
+      (r) => this.onResult(req, r, t0),
+      (err: unknown) => this.onResult(req, req.kind === 'lookup'
+        ? { kind: 'lookup_failed', message: String(err) }
+        : { kind: 'outcome', outcome: { status: OutcomeStatus.UNKNOWN, code: 'internal_error' }, viaLookup: false }, t0),
+    );
+  }
+
+  private onResult(req: SendRequest, r: IoResult, t0: number): void {
+    const now = this.clock();
+    const c = this.counters;
+    try {
+      if (req.kind === 'lookup') {
+        if (r.kind === 'found') {
+          c.requests.lookup.accepted++;
+          this.core.onLookupResult(req.requestId, r.order, now);
+        } else {
+          c.requests.lookup.unknown++;
+          c.lookupsFailed++;
+          this.core.onOutcome(req.requestId, { status: OutcomeStatus.UNKNOWN, code: 'lookup_failed' }, now);
+        }
+        return;
+      }
+      if (r.kind !== 'outcome') return;
+      const o = r.outcome;
+      const counts = c.requests[req.kind];
+      if (o.status === OutcomeStatus.ACCEPTED) counts.accepted++;
+      else if (o.status === OutcomeStatus.REJECTED) {
+        counts.rejected++;
+        const code = o.code ?? `http_${o.httpStatus ?? 0}`;
+        c.rejectedByCode[code] = (c.rejectedByCode[code] ?? 0) + 1;
+      } else if (o.status === OutcomeStatus.UNKNOWN) counts.unknown++;
+      else counts.notSent++;
+      if (req.kind === 'place' || req.kind === 'amend' || req.kind === 'cancel') {
+        c.restRoundTrip.record(monoNs() - t0);
+        if (r.viaLookup) c.placesResolvedByLookup++;
+        this.journal.write('order_event', {
+          event: 'outcome', requestId: req.requestId, kind: req.kind, market: req.market, clientOrderId: req.clientOrderId,
+          status: o.status, orderId: o.orderId, code: o.code, viaLookup: r.viaLookup, atMs: now,
+        });
+      } else if (req.kind === 'create_group' && o.status === OutcomeStatus.ACCEPTED && o.orderGroupId !== undefined) {
+        this.createdGroups.push(o.orderGroupId);
+        this.journal.write('group_event', { event: 'created', orderGroupId: o.orderGroupId, atMs: now });
+      }
+      let follow = this.core.onOutcome(req.requestId, o, now);
+      while (follow !== undefined) {
+        if (follow.kind === 'DENIED') {
+          c.deniedBy(follow.reason);
+          break;
+        }
+        if (!this.stopping) {
+          this.send(follow.request, 0);
+          break;
+        }
+        // Stopping: the follow-up is not sent; tell the core it never left.
+        c.followUpsDropped++;
+        follow = this.core.onOutcome(follow.request.requestId, { status: OutcomeStatus.NOT_SENT }, now);
+      }
+    } finally {
+      this.inFlight--;
+      if (this.inFlight === 0 && this.idleWaiters.length > 0) {
+        const waiters = this.idleWaiters;
+        this.idleWaiters = [];
+        for (const w of waiters) w();
+      }
+    }
+  }
+
+  private poll(): void {
+    if (this.stopping) return;
+    const now = this.clock();
+    for (const r of this.core.poll(now)) this.send(r, 0);
+    if (now - this.lastRevalueMs >= 1_000) {
+      this.lastRevalueMs = now;
+      this.core.publishAccount(now, true);
+    }
+  }
+
+  // --------------------------------------------------------------------------- reconcile
+
+  private async runSyncs(reason: string): Promise<void> {
+    let next: string | undefined = reason;
+    while (next !== undefined && !this.stopping && this.sync !== undefined) {
+      this.syncAgain = undefined;
+      // A run covers the reconnects before it only if it started with the stream back up.
+      const gapsBefore = this.stream === undefined || this.stream.up ? this.gaps : this.gapsReconciled;
+      this.counters.reconciles[next] = (this.counters.reconciles[next] ?? 0) + 1;
+      try {
+        this.lastSync = await this.sync.run(next);
+        this.gapsReconciled = gapsBefore;
+        this.applyTradingState();
+      } catch (err) {
+        this.counters.reconcileErrors++;
+        this.journal.write('health_event', { event: 'reconcile_failed', reason: next, message: err instanceof Error ? err.message : String(err), atMs: this.clock() });
+      }
+      next = this.syncAgain;
+    }
+  }
+
+  private applyTradingState(): void {
+    if (!this.calibrated || this.stopping) return;
+    let state = this.requested;
+    const blind = this.stream !== undefined && (!this.stream.up || this.gapsReconciled < this.gaps);
+    if (blind && state === TradingState.TRADING) state = TradingState.REDUCING;
+    const from = this.core.getTradingState();
+    if (state === from) return;
+    this.core.setTradingState(state, this.clock());
+    this.journal.write('state_transition', { from, to: state, requested: this.requested, streamUp: this.stream?.up ?? null, reconcilePending: this.gapsReconciled < this.gaps, atMs: this.clock() });
+  }
+
+  // -------------------------------------------------------------------------------- stop
+
+  private async shutdown(cancelResting: boolean): Promise<StopReport> {
+    const t0 = this.clock();
+    const deadline = t0 + (this.o.stopTimeoutMs ?? 5_000);
+    const left = (): number => Math.max(0, deadline - this.clock());
+    this.stopping = true;
+    this.drain.stop();
+    clearInterval(this.pollTimer);
+    clearInterval(this.syncTimer);
+    if (this.calibrated) this.core.setTradingState(TradingState.HALTED, this.clock());
+    await this.loop;
+    // Requests in flight decide what is resting; give them a little time (cancels below list the exchange anyway).
+    await this.whenIdle(Math.min(left(), 2_000));
+    if (this.syncRunning !== undefined) await within(this.syncRunning, Math.min(left(), 1_000));
+    let cancelled = 0;
+    let remaining = 0;
+    let groupsDeleted = 0;
+    if (cancelResting && this.started) {
+      ({ cancelled, remaining } = await cancelSessionOrders(this.rest, this.prefix, deadline, this.clock));
+      for (const id of this.createdGroups) {
+        if (left() === 0) break;
+        const r = await this.rest.deleteOrderGroup(id).catch(() => undefined);
+        if (r?.kind === 'ACCEPTED') groupsDeleted++;
+      }
+    }
+    const abandoned = this.inFlight;
+    await this.stream?.close();
+    this.journal.write('session', { event: 'stop', sessionId: this.sessionId, atMs: this.clock(), cancelled, remaining, abandoned });
+    await this.journal.flush();
+    await this.rest.close();
+    this.writer.release();
+    return { durationMs: this.clock() - t0, cancelled, remaining, abandoned, groupsDeleted };
+  }
+
+  // ------------------------------------------------------------------------------- stats
+
+  stats(): ExecutionStats {
+    const ws = this.stream;
+    return collectStats({
+      counters: this.counters, core: this.core, traded: this.traded, books: this.o.books,
+      availableCash: this.o.board.readAccount(this.account) ? this.account.cash : this.core.ledger.cash,
+      inFlight: this.inFlight, streamUp: ws?.up ?? false, eventsLost: ws?.eventsLost ?? 0, reconnects: ws?.reconnects ?? 0, nowMs: this.clock(),
+    });
+  }
+}
+
+/** `p`, or nothing after `ms` — whichever comes first; leaves no timer behind. */
+function within(p: Promise<unknown>, ms: number): Promise<void> {
+  return new Promise((resolve) => {
+    const timer = setTimeout(resolve, ms);
+    const done = (): void => {
+      clearTimeout(timer);
+      resolve();
+    };
+    p.then(done, done);
+  });
+}

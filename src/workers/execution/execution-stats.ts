@@ -1,0 +1,236 @@
+/**
+ * What the execution stage counts, and the report `stats()` builds from it: plain data, so it
+ * crosses threads with `postMessage` as is. Counters are bumped on the execution thread only.
+ *
+ * Units: money µ$, counts hundredths of a contract, latency snapshots in ns (latency-histogram.ts).
+ */
+import { NONE } from '../../shared/book-layout.js';
+import { emptyBookTop } from '../../shared/book-store.js';
+import { notional } from '../../shared/fixed-point.js';
+import { LatencyHistogram, type LatencySnapshot } from '../../shared/latency-histogram.js';
+import type { BookReader, ExecutionCore } from './execution-core.js';
+import { DENY_REASON_NAMES, type DenyReason } from './limits.js';
+import type { SendRequest } from './requests.js';
+
+export type RequestKind = SendRequest['kind'];
+const KINDS: readonly RequestKind[] = ['place', 'amend', 'cancel', 'create_group', 'reset_group', 'lookup'];
+
+/** Per request kind: sent, and how they came back. */
+export interface RequestCounts {
+  sent: number;
+  accepted: number;
+  rejected: number;
+  unknown: number;
+  /** Provably nothing happened (rate limited, refused by the REST layer, connection never made). */
+  notSent: number;
+}
+
+function zeroCounts(): RequestCounts {
+  return { sent: 0, accepted: 0, rejected: 0, unknown: 0, notSent: 0 };
+}
+
+export class ExecutionCounters {
+  /** Intent records popped from the rings, per ring. */
+  readonly intentsByRing: number[];
+  /** DENIED decisions by reason (index = DenyReason). */
+  readonly denied = new Array<number>(32).fill(0);
+  readonly requests: Record<RequestKind, RequestCounts> = Object.fromEntries(KINDS.map((k) => [k, zeroCounts()])) as Record<RequestKind, RequestCounts>;
+  /** REJECTED outcomes by Kalshi's code. */
+  readonly rejectedByCode: Record<string, number> = {};
+  /** Places answered only by finding the order (UNKNOWN or 409 resolved by OrderEntry). */
+  placesResolvedByLookup = 0;
+  /** Lookups the exchange could not answer (retried). */
+  lookupsFailed = 0;
+  /** Follow-up orders dropped because the stage was stopping. */
+  followUpsDropped = 0;
+  /** Fills that changed the ledger, by source; duplicates (seen before) and fills of untraded markets. */
+  fillsFromWs = 0;
+  fillsFromSync = 0;
+  fillDuplicates = 0;
+  fillsUntracked = 0;
+  userOrders = 0;
+  groupEvents = 0;
+  /** `market_position` events whose position differed from the ledger at that moment (informative). */
+  positionEventMismatches = 0;
+  positionEvents = 0;
+  /** Periodic syncs and event-driven reconciles run, by reason. */
+  readonly reconciles: Record<string, number> = {};
+  reconcileErrors = 0;
+  /** Drift: comparisons made, differences seen once, differences confirmed (journaled, adopted). */
+  driftChecks = 0;
+  driftSuspected = 0;
+  driftConfirmed = 0;
+  /** µ$ of unexplained cash difference (ledger − exchange) at the last confirmed drift. */
+  lastDriftCash = 0;
+  /** Markets that differed at the last confirmed drift. */
+  lastDriftMarkets = 0;
+  settlementsApplied = 0;
+  /** Our orders found resting at the exchange and handed to the core by a sync; orphans cancelled. */
+  ordersRecovered = 0;
+  orphansCancelled = 0;
+  /** Private-stream events lost (gaps, unreadable frames) and reconnects seen. */
+  eventsLost = 0;
+  wsReconnects = 0;
+  /** Intent popped → request handed to the REST client, ns (SEND decisions only). */
+  readonly intentToWire = new LatencyHistogram();
+  /** Request handed to the REST client → outcome, ns (place / amend / cancel). */
+  readonly restRoundTrip = new LatencyHistogram();
+
+  constructor(rings: number) {
+    this.intentsByRing = new Array<number>(rings).fill(0);
+  }
+
+  deniedBy(reason: DenyReason): void {
+    this.denied[reason]++;
+  }
+
+  deniedByName(): Record<string, number> {
+    const out: Record<string, number> = {};
+    this.denied.forEach((n, reason) => {
+      if (n > 0) out[DENY_REASON_NAMES[reason as DenyReason] ?? String(reason)] = n;
+    });
+    return out;
+  }
+}
+
+/** One market in the report. */
+export interface MarketStats {
+  market: number;
+  ticker: string;
+  /** Hundredths, + YES / − NO. */
+  position: number;
+  costBasis: number;
+  realizedPnl: number;
+  feesPaid: number;
+  /** Working order: side (0 none, 1 bid, 2 ask), YES price, remaining hundredths. */
+  workingSide: number;
+  workingPrice: number;
+  workingRemaining: number;
+}
+
+export interface ExecutionStats {
+  /** Wall clock of the report, ms. */
+  atMs: number;
+  /** TradingState of the account as the core applies it. */
+  tradingState: number;
+  /** Private stream up and subscribed (openings are refused while it is not). */
+  streamUp: boolean;
+  intents: { received: number; byRing: number[] };
+  denied: { total: number; byReason: Record<string, number> };
+  requests: Record<RequestKind, RequestCounts>;
+  /** Order requests (place + amend + cancel) together. */
+  orders: RequestCounts;
+  rejectedByCode: Record<string, number>;
+  placesResolvedByLookup: number;
+  inFlight: number;
+  fills: { ws: number; sync: number; duplicates: number; untracked: number };
+  /** Ledger cash before reservations, µ$; available = cash − what working openings hold. */
+  cash: number;
+  availableCash: number;
+  positions: MarketStats[];
+  realizedPnl: number;
+  /** Open positions at the best bid of the outcome held, minus their cost basis, µ$ (markets without a readable book count 0). */
+  unrealizedPnl: number;
+  feesPaid: number;
+  drift: { checks: number; suspected: number; confirmed: number; lastCash: number; lastMarkets: number };
+  reconciles: Record<string, number>;
+  reconcileErrors: number;
+  settlementsApplied: number;
+  ordersRecovered: number;
+  orphansCancelled: number;
+  ws: { eventsLost: number; reconnects: number; userOrders: number; groupEvents: number; positionEvents: number; positionEventMismatches: number };
+  latency: { intentToWire: LatencySnapshot; restRoundTrip: LatencySnapshot };
+}
+
+/** Sum of the order kinds' counts. */
+export function orderCounts(r: Record<RequestKind, RequestCounts>): RequestCounts {
+  const out = zeroCounts();
+  for (const k of ['place', 'amend', 'cancel'] as const) {
+    out.sent += r[k].sent;
+    out.accepted += r[k].accepted;
+    out.rejected += r[k].rejected;
+    out.unknown += r[k].unknown;
+    out.notSent += r[k].notSent;
+  }
+  return out;
+}
+
+export function copyRequests(r: Record<RequestKind, RequestCounts>): Record<RequestKind, RequestCounts> {
+  return Object.fromEntries(KINDS.map((k) => [k, { ...r[k] }])) as Record<RequestKind, RequestCounts>;
+}
+
+/** What `collectStats` reads. */
+export interface StatsSource {
+  counters: ExecutionCounters;
+  core: ExecutionCore;
+  /** Traded market slots. */
+  traded: readonly number[];
+  books: BookReader;
+  /** Cash the core last published as available (the PositionBoard's account record), µ$. */
+  availableCash: number;
+  inFlight: number;
+  streamUp: boolean;
+  eventsLost: number;
+  reconnects: number;
+  nowMs: number;
+}
+
+const top = emptyBookTop();
+
+/** The report (plain data). O(traded markets). */
+export function collectStats(src: StatsSource): ExecutionStats {
+  const { counters: c, core } = src;
+  const l = core.ledger;
+  const positions: MarketStats[] = [];
+  let realized = 0;
+  let fees = 0;
+  let unrealized = 0;
+  for (const m of src.traded) {
+    realized += l.realizedPnl[m];
+    fees += l.feesPaid[m];
+    const q = l.position[m];
+    if (q !== 0 && src.books.readTop(m, top)) {
+      const bid = q > 0 ? top.yesBid : top.noBid;
+      if (bid !== NONE && bid > 0) unrealized += notional(bid, q > 0 ? q : -q) - l.costBasis[m];
+    }
+    const w = core.working.workingOrder(m);
+    if (q === 0 && w === undefined && l.realizedPnl[m] === 0 && l.feesPaid[m] === 0) continue;
+    positions.push({
+      market: m, ticker: core.tickerOf(m), position: q, costBasis: l.costBasis[m], realizedPnl: l.realizedPnl[m], feesPaid: l.feesPaid[m],
+      workingSide: w?.side ?? 0, workingPrice: w?.price ?? 0, workingRemaining: w?.remaining ?? 0,
+    });
+  }
+  const byReason = c.deniedByName();
+  let deniedTotal = 0;
+  for (const n of Object.values(byReason)) deniedTotal += n;
+  return {
+    atMs: src.nowMs,
+    tradingState: core.getTradingState(),
+    streamUp: src.streamUp,
+    intents: { received: c.intentsByRing.reduce((a, b) => a + b, 0), byRing: [...c.intentsByRing] },
+    denied: { total: deniedTotal, byReason },
+    requests: copyRequests(c.requests),
+    orders: orderCounts(c.requests),
+    rejectedByCode: { ...c.rejectedByCode },
+    placesResolvedByLookup: c.placesResolvedByLookup,
+    inFlight: src.inFlight,
+    fills: { ws: c.fillsFromWs, sync: c.fillsFromSync, duplicates: c.fillDuplicates, untracked: c.fillsUntracked },
+    cash: l.cash,
+    availableCash: src.availableCash,
+    positions,
+    realizedPnl: realized,
+    unrealizedPnl: unrealized,
+    feesPaid: fees,
+    drift: { checks: c.driftChecks, suspected: c.driftSuspected, confirmed: c.driftConfirmed, lastCash: c.lastDriftCash, lastMarkets: c.lastDriftMarkets },
+    reconciles: { ...c.reconciles },
+    reconcileErrors: c.reconcileErrors,
+    settlementsApplied: c.settlementsApplied,
+    ordersRecovered: c.ordersRecovered,
+    orphansCancelled: c.orphansCancelled,
+    ws: {
+      eventsLost: src.eventsLost, reconnects: src.reconnects, userOrders: c.userOrders, groupEvents: c.groupEvents,
+      positionEvents: c.positionEvents, positionEventMismatches: c.positionEventMismatches,
+    },
+    latency: { intentToWire: c.intentToWire.snapshot(), restRoundTrip: c.restRoundTrip.snapshot() },
+  };
+}

@@ -1,0 +1,110 @@
+/**
+ * Execution worker thread entry (threaded topology; the protocol is worker-protocol.ts):
+ * attaches the shared memory and the intent rings from `workerData`, builds the REST client on
+ * the account's shared token buckets and the private-channel credentials from the key in
+ * `workerData`, runs an ExecutionStage, reports stats every second and stops on command.
+ *
+ * Failures are posted as `{type:'fatal', message}`: the message of the error only — our errors
+ * never carry headers or key material, and anything that looks like a PEM block is cut anyway.
+ */
+import { parentPort, workerData } from 'node:worker_threads';
+import { BookStore } from '../../shared/book-store.js';
+import type { Journal, JournalKind } from '../../shared/journal.js';
+import { KalshiCredentials } from '../../shared/kalshi-signing.js';
+import { KalshiRestClient } from '../../shared/kalshi/rest/index.js';
+import { PositionBoard } from '../../shared/position-board.js';
+import { PriceGrid } from '../../shared/price-grid.js';
+import { RateBudgets } from '../../shared/rate-budgets.js';
+import { SpscRing } from '../../shared/spsc-ring.js';
+import type { TradingState } from '../../shared/position-records.js';
+import { ExecutionStage } from './execution-stage.js';
+import type { ExecutionWorkerCommand, ExecutionWorkerData, ExecutionWorkerMessage } from './worker-protocol.js';
+
+if (parentPort === null) throw new Error('the execution worker must run in a worker thread');
+const port = parentPort;
+
+const post = (m: ExecutionWorkerMessage): void => port.postMessage(m);
+
+/** Journal records batched to the parent with each stats tick (the store lives on the main thread). */
+class ForwardingJournal implements Journal {
+  private batch: Array<{ kind: JournalKind; record: Record<string, unknown> }> = [];
+  constructor(private readonly forward: boolean) {}
+  write(kind: JournalKind, record: Readonly<Record<string, unknown>>): void {
+    if (this.forward) this.batch.push({ kind, record: { ...record } });
+  }
+  flush(): Promise<void> {
+    if (this.batch.length > 0) {
+      post({ type: 'journal', records: this.batch });
+      this.batch = [];
+    }
+    return Promise.resolve();
+  }
+}
+
+function messageOf(err: unknown): string {
+  const text = err instanceof Error ? `${err.name}: ${err.message}` : String(err);
+  return text.replace(/-----BEGIN[\s\S]*?-----END[^-]*-----/g, '[redacted]').slice(0, 2_000);
+}
+
+async function main(data: ExecutionWorkerData): Promise<void> {
+  const credentials = new KalshiCredentials(data.keyId, data.privateKey);
+  const rest = new KalshiRestClient({
+    baseUrl: data.restUrl, credentials, budgets: RateBudgets.attach(data.budgets), connections: data.restConnections, timeoutMs: data.restTimeoutMs,
+  });
+  const journal = new ForwardingJournal(data.forwardJournal ?? true);
+  const stage = new ExecutionStage({
+    rest,
+    ws: data.wsUrl === undefined ? undefined : { url: data.wsUrl, credentials },
+    markets: data.markets.map((m) => ({ index: m.index, ticker: m.ticker, grid: PriceGrid.fromRanges(m.ranges), closeTimeMs: m.closeTimeMs })),
+    books: BookStore.attach(data.books),
+    board: PositionBoard.attach(data.board),
+    intents: data.intents.map((r) => SpscRing.attach(r)),
+    settings: data.settings,
+    sessionId: data.sessionId,
+    journal,
+  });
+  let ticker: NodeJS.Timeout | undefined;
+  let stopping = false;
+  const fail = async (err: unknown): Promise<void> => {
+    if (ticker !== undefined) clearInterval(ticker);
+    post({ type: 'fatal', message: messageOf(err) });
+    if (!stopping) {
+      stopping = true;
+      await stage.stop({ cancelResting: false }).catch(() => undefined);
+    }
+    await journal.flush();
+    port.close();
+  };
+  process.on('unhandledRejection', (err) => void fail(err));
+  port.on('message', (m: ExecutionWorkerCommand) => {
+    if (m?.type === 'trading_state') stage.setTradingState(m.state as TradingState);
+    if (m?.type !== 'stop' || stopping) return;
+    stopping = true;
+    if (ticker !== undefined) clearInterval(ticker);
+    stage.stop({ cancelResting: m.cancelResting }).then(
+      async (report) => {
+        post({ type: 'stats', stats: stage.stats() });
+        await journal.flush();
+        post({ type: 'stopped', report });
+        port.close();
+      },
+      (err: unknown) => void fail(err),
+    );
+  });
+  try {
+    const calibration = await stage.start();
+    if (stopping) return;
+    post({ type: 'started', calibration });
+    ticker = setInterval(() => {
+      post({ type: 'stats', stats: stage.stats() });
+      void journal.flush();
+    }, data.statsIntervalMs ?? 1_000);
+  } catch (err) {
+    if (!stopping) await fail(err); // a stop during start answers for itself
+  }
+}
+
+main(workerData as ExecutionWorkerData).catch((err: unknown) => {
+  post({ type: 'fatal', message: messageOf(err) });
+  port.close();
+});

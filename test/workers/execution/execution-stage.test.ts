@@ -1,0 +1,470 @@
+/**
+ * ExecutionStage end to end against the simulator in this process (real REST and WebSocket on
+ * loopback, real signing): intents pushed into its ring as an inference worker would push them,
+ * books copied from the simulator's own, outside trades by a second account (bob). Every wait is
+ * on a condition; the exchange's state is read straight from its engine.
+ */
+import { afterEach, describe, expect, it } from 'vitest';
+import { PRICE_SCALE } from '../../../src/shared/fixed-point.js';
+import { Action } from '../../../src/shared/policy/actions.js';
+import { PositionBoard } from '../../../src/shared/position-board.js';
+import { createMarketPositionView, TradingState } from '../../../src/shared/position-records.js';
+import { DenyReason } from '../../../src/workers/execution/limits.js';
+import { GroupStatus, SESSION_GROUP } from '../../../src/workers/execution/order-groups.js';
+import type { PricingMode } from '../../../src/workers/execution/pricing.js';
+import type { MarketState, OrderState } from '../../../src/sim/engine/types.js';
+import { ledgerMismatches, reservedAt, startHarness, topOf, until, type Harness } from './stage-harness.js';
+
+let h: Harness | undefined;
+afterEach(async () => {
+  await h?.close();
+  h = undefined;
+});
+
+/** Every order of this session in `m` (any status), oldest first. */
+function sessionOrders(x: Harness, m: MarketState): OrderState[] {
+  return x.sim.exchange.listOrders(x.key.keyId, { ticker: m.ticker }).filter((o) => o.clientOrderId.startsWith(`${x.stage.sessionId}-`)).reverse();
+}
+
+function prng(seed: number): () => number {
+  let a = seed >>> 0;
+  return () => {
+    a = (a + 0x6d2b79f5) >>> 0;
+    let t = a;
+    t = Math.imul(t ^ (t >>> 15), t | 1);
+    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
+    return ((t ^ (t >>> 14)) >>> 0) / 4_294_967_296;
+  };
+}
+
+const denied = (x: Harness, reason: keyof typeof DenyReason): number => x.stage.stats().denied.byReason[reason] ?? 0;
+
+/** Per ticker, the size at the best NO bid (= at the best YES ask), hundredths; filled by a harness `setup`. */
+const h0Sizes = new Map<string, number>();
+/** Tickers of series without maker fees. */
+const h1Quadratic = new Set<string>();
+
+describe('ExecutionStage against the simulator', () => {
+  it.each<PricingMode>(['mid', 'aggressive'])('%s: after many intents and outside fills on moving books, the host\'s positions and cash equal the exchange\'s to the µ$', async (mode) => {
+    // Synthetic liquidity moves the books (and trades against resting orders) while the host trades.
+    h = await startHarness({ count: 4, settings: { priceMode: mode, groupLimit: 1_000_000 }, sim: { rate: 300 } });
+    const x = h;
+    const rnd = prng(20260801);
+    const policy = x.markets.map(() => Action.BUY_YES as number);
+    let taken = 0;
+    for (let step = 0; step < 160; step++) {
+      const i = Math.floor(rnd() * x.markets.length);
+      if (rnd() < 0.3) policy[i] = 1 + Math.floor(rnd() * 4);
+      x.intent(x.markets[i], policy[i]);
+      await x.settle(`step ${step}`);
+      const r = rnd();
+      if (r < 0.15) {
+        // bob moves a book: a resting order one tick inside the spread, on either side
+        const m = x.markets[Math.floor(rnd() * x.markets.length)];
+        const t = x.top(m);
+        const lo = t.yesBid > 0 ? m.grid.levelOf(t.yesBid) : -1;
+        const hi = t.yesAsk > 0 ? m.grid.levelOf(t.yesAsk) : -1;
+        if (lo > 0 && hi > 0 && hi - lo >= 2) {
+          const bid = rnd() < 0.5;
+          x.bobOrder({ ticker: m.ticker, side: bid ? 'bid' : 'ask', price: m.grid.priceAt(bid ? lo + 1 : hi - 1), count: 100, timeInForce: 'good_till_canceled' });
+        }
+      } else if (r < 0.22) {
+        x.sim.exchange.cancelAll(x.bob.keyId, { ticker: x.markets[Math.floor(rnd() * x.markets.length)].ticker }); // and takes it back
+      } else if (r < 0.4) {
+        // bob sweeps the best level of one side: the top moves (our order there, if any, fills)
+        const m = x.markets[Math.floor(rnd() * x.markets.length)];
+        const buy = rnd() < 0.5;
+        const level = x.sim.exchange.bestBid(m.index, buy ? 'no' : 'yes');
+        if (level !== undefined) {
+          const price = buy ? PRICE_SCALE - level[0] : level[0];
+          if (m.grid.isOrderable(price)) x.bobOrder({ ticker: m.ticker, side: buy ? 'bid' : 'ask', price, count: level[1], timeInForce: 'immediate_or_cancel' });
+        }
+      }
+      const mine = x.resting();
+      if (mine.length > 0 && rnd() < 0.6) {
+        // bob takes from one of our resting orders, part of it or all
+        const o = mine[Math.floor(rnd() * mine.length)];
+        const ticker = x.markets.find((m) => m.index === o.marketIndex)!.ticker;
+        x.bobOrder({ ticker, side: o.side === 'bid' ? 'ask' : 'bid', price: o.price, count: 100 + Math.floor(rnd() * 600), timeInForce: 'immediate_or_cancel' });
+        taken++;
+      }
+    }
+    x.sim.control.setLiquidity(false);
+    await x.settle();
+    await expect.poll(() => ledgerMismatches(x), { timeout: 30_000, interval: 20 }).toEqual([]);
+    const s = x.stage.stats();
+    const l = x.stage.core.ledger;
+    if (mode === 'mid') expect(taken).toBeGreaterThan(40);
+    expect(s.fills.ws).toBeGreaterThan(30);
+    expect(s.orders.accepted).toBeGreaterThan(60);
+    expect(x.markets.some((m) => l.realizedPnl[m.index] !== 0)).toBe(true); // closings happened, at moving prices
+    if (mode === 'aggressive') expect(s.feesPaid).toBeGreaterThan(0); // taker fees
+    expect(s.drift.confirmed).toBe(0); // the equality is the ledger's own arithmetic, not an adoption
+    expect(x.stage.core.positionMismatches).toBe(0);
+    expect(x.sim.exchange.account(x.key.keyId)!.fills.length).toBe(s.fills.ws + s.fills.sync);
+    // The PositionBoard (what inference reads) carries the same numbers.
+    const view = createMarketPositionView();
+    const board = PositionBoard.attach(x.board.shared);
+    for (const m of x.markets) {
+      expect(board.readMarket(m.index, view)).toBe(true);
+      expect([view.position, view.costBasis, view.realizedPnl, view.feesPaid]).toEqual([l.position[m.index], l.costBasis[m.index], l.realizedPnl[m.index], l.feesPaid[m.index]]);
+    }
+    // Stop cancels what rests: the host's cash is then the exchange's available balance exactly.
+    const report = await x.stage.stop({ cancelResting: true });
+    expect(report.remaining).toBe(0);
+    expect(reservedAt(x.sim, x.key.keyId)).toBe(0);
+    expect(l.cash).toBe(x.sim.exchange.account(x.key.keyId)!.cash);
+    expect(ledgerMismatches(x)).toEqual([]);
+  });
+
+  it('throttle: a second intent for a market within 250 ms is denied, one after it goes', async () => {
+    h = await startHarness({ count: 1, settings: { priceMode: 'passive', throttleMs: 250 } });
+    const [m] = h.markets;
+    h.intent(m, Action.BUY_YES);
+    h.intent(m, Action.BUY_NO);
+    await h.settle();
+    expect(denied(h, 'THROTTLED')).toBe(1);
+    expect(h.stage.stats().requests.place.sent).toBe(1);
+    expect(h.resting(m).map((o) => o.side)).toEqual(['bid']);
+    const core = h.stage.core;
+    await until(() => core.throttle.allows(m.index, Date.now()), 'the throttle interval to pass');
+    h.intent(m, Action.BUY_NO);
+    await h.settle();
+    expect(denied(h, 'THROTTLED')).toBe(1);
+    expect(h.resting(m).map((o) => o.side)).toEqual(['ask']); // cancel, then place: not throttled again
+  });
+
+  it('cash reserve: openings are denied below it, closings still go out and fill', async () => {
+    h = await startHarness({
+      count: 2,
+      settings: { priceMode: 'aggressive', cashReserve: 999_000_000 }, // $999 of the $1,000 balance
+      pick: (m, t) => t.yesAsk <= 8_000 && t.yesBid >= 2_000,
+      before: (sim, key, [a]) => {
+        // A YES position bought outside the host, adopted by calibration.
+        sim.control.placeOrder(key.keyId, { ticker: a.ticker, side: 'bid', price: topOf(sim, a).yesAsk, count: 300, timeInForce: 'immediate_or_cancel', selfTradePrevention: 'taker_at_cross' });
+      },
+    });
+    const [a, b] = h.markets;
+    const l = h.stage.core.ledger;
+    expect(l.position[a.index]).toBe(300);
+    h.intent(a, Action.BUY_YES); // adds to YES: an opening
+    h.intent(b, Action.BUY_NO); // flat: an opening
+    await h.settle();
+    expect(denied(h, 'CASH_RESERVE')).toBe(2);
+    expect(h.stage.stats().orders.sent).toBe(0);
+    h.intent(a, Action.SELL_YES); // reduces YES: a closing
+    await h.settle();
+    expect(h.stage.stats().requests.place).toMatchObject({ sent: 1, accepted: 1 });
+    const sell = sessionOrders(h, a);
+    expect(sell.map((o) => [o.side, o.reduceOnly, o.timeInForce])).toEqual([['ask', true, 'immediate_or_cancel']]);
+    expect(sell[0].fillCount).toBeGreaterThan(0);
+    await expect.poll(() => ledgerMismatches(h!), { timeout: 30_000, interval: 20 }).toEqual([]);
+    expect(l.position[a.index]).toBe(300 - sell[0].fillCount);
+  });
+
+  it('position limit: orders shrink to the room left, then openings are denied', async () => {
+    h = await startHarness({
+      count: 1,
+      settings: { priceMode: 'aggressive', contractSize: 5, maxPosition: 7 },
+      pick: (m, t) => t.yesAsk <= 9_000 && (h0Sizes.get(m.ticker) ?? 0) >= 1_000,
+      setup: (sim) => {
+        for (const m of sim.exchange.markets()) h0Sizes.set(m.ticker, sim.exchange.bestBid(m.index, 'no')?.[1] ?? 0);
+      },
+    });
+    const [m] = h.markets;
+    const l = h.stage.core.ledger;
+    h.intent(m, Action.BUY_YES);
+    await h.settle();
+    await until(() => l.position[m.index] === 500, 'the first fill');
+    h.intent(m, Action.BUY_YES);
+    await h.settle();
+    await until(() => l.position[m.index] === 700, 'the second fill');
+    h.intent(m, Action.BUY_YES);
+    await h.settle();
+    expect(denied(h, 'POSITION_LIMIT')).toBe(1);
+    expect(sessionOrders(h, m).map((o) => [o.side, o.initialCount])).toEqual([['bid', 500], ['bid', 200]]);
+    h.intent(m, Action.SELL_YES); // a closing still goes
+    await h.settle();
+    expect(sessionOrders(h, m)).toHaveLength(3);
+    await expect.poll(() => ledgerMismatches(h!), { timeout: 30_000, interval: 20 }).toEqual([]);
+  });
+
+  it('exposure limit: an opening that would take total exposure over the cap is denied', async () => {
+    h = await startHarness({
+      count: 2,
+      settings: { priceMode: 'aggressive', maxExposure: 4_000_000 }, // $4
+      pick: (m, t) => t.yesAsk >= 5_000 && t.yesAsk <= 7_000 && (h0Sizes.get(m.ticker) ?? 0) >= 500,
+      setup: (sim) => {
+        for (const m of sim.exchange.markets()) h0Sizes.set(m.ticker, sim.exchange.bestBid(m.index, 'no')?.[1] ?? 0);
+      },
+    });
+    const [a, b] = h.markets;
+    const l = h.stage.core.ledger;
+    h.intent(a, Action.BUY_YES); // ≤ $3.50 + fee: fits under $4
+    await h.settle();
+    await until(() => l.position[a.index] === 500, 'the fill in the first market');
+    h.intent(b, Action.BUY_YES); // ≥ $2.50 more: over $4
+    await h.settle();
+    expect(denied(h, 'EXPOSURE_LIMIT')).toBe(1);
+    expect(sessionOrders(h, b)).toEqual([]);
+    expect(l.totalCostBasis).toBeGreaterThanOrEqual(2_500_000);
+    h.intent(a, Action.BUY_NO); // reduces YES: a closing passes the cap
+    await h.settle();
+    expect(sessionOrders(h, a)).toHaveLength(2);
+  });
+
+  describe.each<PricingMode>(['aggressive', 'passive', 'mid'])('price mode %s', (mode) => {
+    it('gives the expected wire side and YES price on the exchange for YES and NO actions', async () => {
+      h = await startHarness({ count: 4, settings: { priceMode: mode }, seed: 11, simMarkets: 30 });
+      const x = h;
+      const actions = [Action.BUY_YES, Action.BUY_NO, Action.SELL_YES, Action.SELL_NO];
+      const tops = x.markets.map((m) => x.top(m));
+      x.markets.forEach((m, i) => x.intent(m, actions[i]));
+      await x.settle();
+      x.markets.forEach((m, i) => {
+        const t = tops[i];
+        const bid = actions[i] === Action.BUY_YES || actions[i] === Action.SELL_NO; // YES bought: a bid; NO bought: an ask
+        const price = mode === 'aggressive' ? (bid ? t.yesAsk : t.yesBid) : mode === 'passive' ? (bid ? t.yesBid : t.yesAsk) : (t.yesBid + t.yesAsk) / 2;
+        const orders = sessionOrders(x, m);
+        expect(orders.map((o) => [o.side, o.price, o.initialCount])).toEqual([[bid ? 'bid' : 'ask', price, 500]]);
+        const o = orders[0];
+        if (mode === 'aggressive') {
+          expect(o.timeInForce).toBe('immediate_or_cancel');
+          expect(o.fillCount).toBeGreaterThan(0);
+          const fills = x.sim.exchange.account(x.key.keyId)!.fills.filter((f) => f.orderId === o.orderId);
+          // NO bought at 10000 − YES price: the best NO ask is the complement of the best YES bid.
+          expect(fills.every((f) => f.yesPrice === price && f.outcomeSide === (bid ? 'yes' : 'no'))).toBe(true);
+        } else {
+          expect([o.status, o.postOnly]).toEqual(['resting', true]);
+          const after = x.top(m);
+          // The order is now the best of its side: a YES bid at `price`, or a NO bid at 10000 − price.
+          if (bid) expect(after.yesBid).toBe(price);
+          else expect(after.noBid).toBe(PRICE_SCALE - price);
+        }
+      });
+      expect(x.stage.stats().orders).toMatchObject({ sent: 4, accepted: 4, rejected: 0 });
+    });
+  });
+
+  it('one order per market: repeated intents amend or cancel-then-place, never stack', async () => {
+    h = await startHarness({ count: 1, settings: { priceMode: 'passive' } });
+    const x = h;
+    const [m] = x.markets;
+    const prefix = `${x.stage.sessionId}-`;
+    const live = new Set<string>();
+    let most = 0;
+    x.sim.exchange.addListener({
+      order: (a, o) => {
+        if (a.id !== x.key.keyId || !o.clientOrderId.startsWith(prefix)) return;
+        if (o.status === 'resting') live.add(o.orderId);
+        else live.delete(o.orderId);
+        most = Math.max(most, live.size);
+      },
+    });
+    const t = x.top(m);
+    x.intent(m, Action.BUY_YES);
+    await x.settle();
+    const [first] = x.resting(m);
+    expect([first.side, first.price]).toEqual(['bid', t.yesBid]);
+    // bob improves the bid by one tick: the next BUY_YES amends our order to the new best bid
+    const better = m.grid.priceAt(m.grid.levelOf(t.yesBid) + 1);
+    x.bobOrder({ ticker: m.ticker, side: 'bid', price: better, count: 100, timeInForce: 'good_till_canceled' });
+    x.intent(m, Action.BUY_YES);
+    await x.settle();
+    expect(x.resting(m).map((o) => [o.orderId, o.price])).toEqual([[first.orderId, better]]);
+    x.intent(m, Action.BUY_YES); // same side, same price: nothing to send
+    await x.settle();
+    expect(denied(x, 'ALREADY_WORKING')).toBe(1);
+    x.intent(m, Action.BUY_NO); // the other side: cancel, then place
+    await x.settle();
+    const now = x.resting(m);
+    expect(now.map((o) => o.side)).toEqual(['ask']);
+    expect(x.sim.exchange.getOrder(x.key.keyId, first.orderId).status).toBe('canceled');
+    // A burst of alternating intents with no pause in between.
+    for (let i = 0; i < 40; i++) x.intent(m, i % 3 === 0 ? Action.BUY_YES : Action.BUY_NO);
+    await x.settle();
+    await until(() => x.stage.core.working.workingOrder(m.index)?.orderId === x.resting(m)[0]?.orderId, 'the working order');
+    expect(x.resting(m).length).toBeLessThanOrEqual(1);
+    expect(most).toBe(1);
+    const s = x.stage.stats();
+    expect(s.requests.amend.accepted).toBeGreaterThanOrEqual(1);
+    expect(s.requests.cancel.accepted).toBeGreaterThanOrEqual(1);
+    expect(s.denied.byReason.IN_FLIGHT ?? 0).toBeGreaterThan(0);
+  });
+
+  it('order group: a fill burst over the limit triggers it, resting orders go, new ones are refused until the reset', async () => {
+    h = await startHarness({ count: 4, settings: { priceMode: 'mid', orderGroups: 'session', groupLimit: 10, groupAutoReset: true, groupResetCooldownMs: 3_000 } });
+    const x = h;
+    const core = x.stage.core;
+    expect(core.groups.statusOf(SESSION_GROUP)).toBe(GroupStatus.ACTIVE); // created by calibration
+    for (const m of x.markets) x.intent(m, Action.BUY_YES);
+    await x.settle();
+    const placed = x.resting();
+    expect(placed).toHaveLength(4);
+    const groupId = core.groups.idFor(x.markets[0].index);
+    expect(placed.every((o) => o.orderGroupId === groupId)).toBe(true);
+    // bob sells into three of our bids: 15 contracts filled in the group's 15 s window > 10
+    for (const o of placed.slice(0, 3)) {
+      const m = x.markets.find((k) => k.index === o.marketIndex)!;
+      x.bobOrder({ ticker: m.ticker, side: 'ask', price: o.price, count: 500, timeInForce: 'immediate_or_cancel' });
+    }
+    expect(x.sim.exchange.getOrderGroup(x.key.keyId, groupId).triggered).toBe(true);
+    expect(x.resting()).toEqual([]); // the fourth order was cancelled by the exchange
+    const last = x.markets.find((k) => k.index === placed[3].marketIndex)!;
+    await until(() => core.groups.statusOf(SESSION_GROUP) === GroupStatus.TRIGGERED && core.working.workingOrder(last.index) === undefined, 'the trigger to reach the host');
+    x.intent(last, Action.BUY_YES);
+    await x.settle();
+    expect(denied(x, 'GROUP_TRIGGERED')).toBe(1);
+    expect(x.resting()).toEqual([]);
+    // After the cool-down the host resets the group itself, and orders go again.
+    await until(() => core.groups.statusOf(SESSION_GROUP) === GroupStatus.ACTIVE, 'the automatic reset', 30_000);
+    expect(x.sim.exchange.getOrderGroup(x.key.keyId, groupId).triggered).toBe(false);
+    expect(x.stage.stats().requests.reset_group.accepted).toBe(1);
+    x.intent(last, Action.BUY_YES);
+    await x.settle();
+    expect(x.resting(last).map((o) => o.orderGroupId)).toEqual([groupId]);
+    await expect.poll(() => ledgerMismatches(x), { timeout: 30_000, interval: 20 }).toEqual([]);
+  });
+
+  it('5xx after accept: the order is found by its client_order_id, exactly one exists', async () => {
+    h = await startHarness({ count: 1, settings: { priceMode: 'passive' } });
+    const [m] = h.markets;
+    h.sim.control.inject('5xx-after-accept:1');
+    h.intent(m, Action.BUY_YES);
+    await h.settle();
+    const orders = sessionOrders(h, m);
+    expect(orders.map((o) => o.status)).toEqual(['resting']);
+    const s = h.stage.stats();
+    expect(s.placesResolvedByLookup).toBe(1);
+    expect(s.requests.place).toMatchObject({ sent: 1, accepted: 1, unknown: 0 });
+    expect(h.stage.core.working.workingOrder(m.index)?.orderId).toBe(orders[0].orderId);
+    const sent = h.journal.records('order_event').filter((r) => r.event === 'sent');
+    expect(sent.map((r) => r.clientOrderId)).toEqual([orders[0].clientOrderId]);
+    // The market trades on normally: the next intent on the other side replaces it, still one order at a time.
+    h.intent(m, Action.BUY_NO);
+    await h.settle();
+    expect(h.resting(m).map((o) => o.side)).toEqual(['ask']);
+  });
+
+  it('timeout after accept: the same, through the lookup after the timeout', async () => {
+    h = await startHarness({ count: 1, settings: { priceMode: 'passive' }, rest: { timeoutMs: 1_500 } });
+    const [m] = h.markets;
+    h.sim.control.inject('timeout-after-accept:1');
+    h.intent(m, Action.BUY_YES);
+    await h.settle();
+    expect(sessionOrders(h, m).map((o) => o.status)).toEqual(['resting']);
+    expect(h.stage.stats().placesResolvedByLookup).toBe(1);
+    await until(() => h!.stage.core.working.workingOrder(m.index)?.orderId === sessionOrders(h!, m)[0].orderId, 'the working order');
+  });
+
+  it('calibration adopts this session\'s orders and positions, cancels orphans in its markets, leaves other markets alone', async () => {
+    const sessionId = 'tcalib1';
+    let elsewhere: MarketState | undefined;
+    const placedIds: Record<string, string> = {};
+    h = await startHarness({
+      count: 3,
+      stage: { sessionId },
+      pick: (m) => h1Quadratic.has(m.ticker),
+      setup: (sim) => {
+        for (const m of sim.exchange.markets()) if (sim.exchange.series(m.seriesTicker)?.feeType === 'quadratic') h1Quadratic.add(m.ticker);
+      },
+      before: (sim, key, [a, b, c]) => {
+        const place = (m: MarketState, side: 'bid' | 'ask', price: number, count: number, tif: 'good_till_canceled' | 'immediate_or_cancel', clientOrderId: string) =>
+          sim.control.placeOrder(key.keyId, { ticker: m.ticker, side, price, count, timeInForce: tif, selfTradePrevention: 'taker_at_cross', clientOrderId }).order.orderId;
+        placedIds.orphan = place(a, 'bid', topOf(sim, a).yesBid, 200, 'good_till_canceled', 'someone-else-1');
+        place(b, 'bid', topOf(sim, b).yesAsk, 300, 'immediate_or_cancel', 'manual-buy-1');
+        placedIds.own = place(c, 'ask', topOf(sim, c).yesAsk, 400, 'good_till_canceled', `${sessionId}-${c.ticker}-5`);
+        elsewhere = sim.exchange.markets().find((m) => m.status === 'active' && ![a, b, c].includes(m))!;
+        placedIds.elsewhere = place(elsewhere, 'bid', 100, 100, 'good_till_canceled', 'manual-far-1');
+      },
+    });
+    const [, b, c] = h.markets;
+    const ex = h.sim.exchange;
+    const core = h.stage.core;
+    expect(ex.getOrder(h.key.keyId, placedIds.orphan).status).toBe('canceled');
+    expect(ex.getOrder(h.key.keyId, placedIds.elsewhere).status).toBe('resting');
+    expect(ex.getOrder(h.key.keyId, placedIds.own).status).toBe('resting');
+    expect(core.working.workingOrder(c.index)?.orderId).toBe(placedIds.own);
+    expect(core.ids.nextSeq(c.ticker)).toBe(6); // continues after the adopted id, never reuses it
+    expect(core.ledger.position[b.index]).toBe(ex.account(h.key.keyId)!.positions.get(b.index)!.position);
+    expect(ledgerMismatches(h)).toEqual([]); // cash = balance + what the resting orders hold, to the µ$
+    const cal = h.journal.records('calibration')[0];
+    expect(cal).toMatchObject({ orphansCancelled: 1, ordersAdopted: 1, ordersElsewhere: 1, positionsAdopted: 1 });
+    expect(h.stage.core.getTradingState()).toBe(TradingState.TRADING);
+    // The adopted order is worked like any other: the opposite intent cancels it and places anew.
+    h.intent(c, Action.BUY_YES);
+    await h.settle();
+    expect(ex.getOrder(h.key.keyId, placedIds.own).status).toBe('canceled');
+    expect(h.resting(c).map((o) => [o.side, o.clientOrderId])).toEqual([['bid', `${sessionId}-${c.ticker}-6`]]);
+  });
+
+  it('drains several intent rings fairly: a busy ring does not hold back another', async () => {
+    h = await startHarness({ count: 2, rings: 2, start: false, settings: { priceMode: 'passive' } });
+    const x = h;
+    const [a, b] = x.markets;
+    for (let i = 0; i < 300; i++) x.intent(a, Action.BUY_YES, 0);
+    for (let i = 0; i < 300; i++) x.intent(b, Action.BUY_YES, 1);
+    const core = x.stage.core;
+    const seen: number[] = [];
+    const decide = core.onIntent.bind(core);
+    core.onIntent = (market, action, nowMs) => {
+      seen.push(market);
+      return decide(market, action, nowMs);
+    };
+    await x.stage.start();
+    await x.settle();
+    expect(x.stage.stats().intents.byRing).toEqual([300, 300]);
+    // Round robin, 64 records per ring per round: the first 128 decisions are half each.
+    const first = seen.slice(0, 128);
+    expect(first.filter((m) => m === a.index)).toHaveLength(64);
+    expect(first.filter((m) => m === b.index)).toHaveLength(64);
+    expect(x.resting().map((o) => o.marketIndex).sort()).toEqual([a.index, b.index].sort());
+  });
+
+  it('market-mode order groups: each market\'s first order creates its group, then goes out in it', async () => {
+    h = await startHarness({ count: 2, settings: { priceMode: 'passive', orderGroups: 'market', groupLimit: 50 } });
+    const x = h;
+    expect(x.sim.exchange.listOrderGroups(x.key.keyId)).toEqual([]); // nothing created up front
+    for (const m of x.markets) x.intent(m, Action.BUY_YES);
+    await x.settle();
+    const groups = x.sim.exchange.listOrderGroups(x.key.keyId);
+    expect(groups.map((g) => g.limit)).toEqual([5_000, 5_000]);
+    const resting = x.resting();
+    expect(resting).toHaveLength(2);
+    expect(new Set(resting.map((o) => o.orderGroupId))).toEqual(new Set(groups.map((g) => g.id)));
+    expect(x.stage.stats().requests.create_group).toMatchObject({ sent: 2, accepted: 2 });
+    const report = await x.stage.stop({ cancelResting: true });
+    expect(report).toMatchObject({ remaining: 0, groupsDeleted: 2 });
+  });
+
+  it('stop cancels this session\'s resting orders, and only those, within a few seconds', async () => {
+    h = await startHarness({ count: 3, settings: { priceMode: 'passive' } });
+    const x = h;
+    for (const m of x.markets) x.intent(m, Action.BUY_YES);
+    await x.settle();
+    expect(x.resting()).toHaveLength(3);
+    const far = x.sim.exchange.markets().find((m) => m.status === 'active' && !x.markets.includes(m))!;
+    const foreign = x.sim.control.placeOrder(x.key.keyId, { ticker: far.ticker, side: 'bid', price: 100, count: 100, timeInForce: 'good_till_canceled', selfTradePrevention: 'taker_at_cross', clientOrderId: 'by-hand-1' }).order;
+    const t0 = Date.now();
+    const report = await x.stage.stop({ cancelResting: true });
+    expect(Date.now() - t0).toBeLessThan(5_000);
+    expect(report).toMatchObject({ cancelled: 3, remaining: 0, abandoned: 0, groupsDeleted: 1 });
+    expect(x.resting()).toEqual([]);
+    expect(x.sim.exchange.getOrder(x.key.keyId, foreign.orderId).status).toBe('resting');
+    expect(x.sim.exchange.listOrderGroups(x.key.keyId)).toEqual([]);
+    await until(() => x.sim.control.connections() === 0, 'the private WebSocket to close');
+    // Intents after the stop are not taken.
+    x.intent(x.markets[0], Action.BUY_YES);
+    expect(x.ring.size()).toBe(1);
+  });
+
+  it('stop without cancelling leaves the resting orders in place', async () => {
+    h = await startHarness({ count: 2, settings: { priceMode: 'passive' } });
+    for (const m of h.markets) h.intent(m, Action.BUY_YES);
+    await h.settle();
+    const report = await h.stage.stop({ cancelResting: false });
+    expect(report).toMatchObject({ cancelled: 0, groupsDeleted: 0 });
+    expect(h.resting()).toHaveLength(2);
+  });
+});
+
