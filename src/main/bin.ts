@@ -2,9 +2,11 @@
 import { main } from './cli.js';
 import { registerKeygenCommand } from '../sim/keygen-command.js';
 import { registerSimCommand } from '../sim/sim-command.js';
+import { registerRunCommand } from './run-command.js';
 
 registerKeygenCommand();
 registerSimCommand();
+registerRunCommand();
 main(process.argv.slice(2)).then(
   (code) => {
     process.exitCode = code;

@@ -22,7 +22,7 @@ describe('loadConfig', () => {
     expect(c).toMatchObject({
       exchange: 'sim', topology: 'threaded', policy: 'spread-capture', throttleMs: 250, syncIntervalS: 30,
       cashReserve: 100_000_000, breakerErrors: 10, breakerCooldownS: 300, contractSize: 5, cancelOnStop: true,
-      simMarkets: 200, maxMarkets: 200, statusIntervalS: 10,
+      simMarkets: 250, maxMarkets: 200, statusIntervalS: 10,
     });
     expect(c.keyId).toBeUndefined();
     expect(c.markets).toBeUndefined();

@@ -3,6 +3,7 @@
  * exchange. Returns the URLs and the credentials; a missing or bad key file is one clear line
  * (the key itself is never printed).
  */
+import type { KeyObject } from 'node:crypto';
 import { KalshiCredentials, KeyError, loadPrivateKey } from '../../shared/kalshi-signing.js';
 import { KALSHI_REST_URLS } from '../../shared/kalshi/rest/environments.js';
 import { KALSHI_WS_URLS } from '../../shared/kalshi/ws/client.js';
@@ -14,6 +15,8 @@ export interface Venue {
   restUrl: string;
   wsUrl: string;
   credentials: KalshiCredentials;
+  /** The same key, for the worker threads' own clients (a KeyObject crosses threads in workerData). Never logged. */
+  privateKey: KeyObject;
   close(): Promise<void>;
 }
 
@@ -30,12 +33,15 @@ export async function openVenue(config: HostConfig): Promise<Venue> {
       restUrl: config.restUrl ?? ex.restUrl,
       wsUrl: config.wsUrl ?? ex.wsUrl,
       credentials: new KalshiCredentials(ex.keyId, ex.privateKey),
+      privateKey: ex.privateKey,
       close: () => ex.close(),
     };
   }
   let credentials: KalshiCredentials;
+  let privateKey: KeyObject;
   try {
-    credentials = new KalshiCredentials(config.keyId!, loadPrivateKey({ path: config.privateKey! }));
+    privateKey = loadPrivateKey({ path: config.privateKey! });
+    credentials = new KalshiCredentials(config.keyId!, privateKey);
   } catch (err) {
     if (err instanceof KeyError) throw new HostStartError(err.message);
     throw err;
@@ -45,6 +51,7 @@ export async function openVenue(config: HostConfig): Promise<Venue> {
     restUrl: config.restUrl ?? KALSHI_REST_URLS[config.exchange],
     wsUrl: config.wsUrl ?? KALSHI_WS_URLS[config.exchange],
     credentials,
+    privateKey,
     close: () => Promise.resolve(),
   };
 }

@@ -1,0 +1,260 @@
+/**
+ * The trading host's lifespan on the main thread (architecture.md §1): open the venue, check
+ * the exchange, choose the markets, lay out the shared memory, start the stages — as worker
+ * threads (`threaded`, the default) or all on this thread (`inline`: the very same stage
+ * objects) — log a status line every interval, and stop gracefully.
+ *
+ * Start-up order: the execution stage first (it calibrates against the exchange and publishes
+ * the PositionBoard), then inference, then market data (books fill, markets turn dirty,
+ * decisions flow). Stop order is the reverse of the data flow: inference stops deciding,
+ * execution cancels resting orders (a setting) and stops, market data closes its sockets, the
+ * journal flushes, the venue closes.
+ */
+import { randomInt } from 'node:crypto';
+import { BookStore, emptyBookTop } from '../../shared/book-store.js';
+import { DirtyMarkets } from '../../shared/dirty-markets.js';
+import type { Journal } from '../../shared/journal.js';
+import { MemoryJournal } from '../../shared/journal.js';
+import { mergeSnapshots, type LatencySnapshot } from '../../shared/latency-histogram.js';
+import type { MarketMeta } from '../../shared/observation/build.js';
+import { loadPolicy } from '../../shared/policy/load-policy.js';
+import { PositionBoard } from '../../shared/position-board.js';
+import { SpscRing } from '../../shared/spsc-ring.js';
+import { siblingModule } from '../../shared/worker-spawn.js';
+import { KalshiRestClient } from '../../shared/kalshi/rest/client.js';
+import { KalshiTransportError } from '../../shared/kalshi/rest/errors.js';
+import type { Market } from '../../shared/kalshi/rest/decoders/market.js';
+import { newSessionId } from '../../workers/execution/client-order-id.js';
+import { InferenceStage } from '../../workers/inference/inference-stage.js';
+import { inferenceStats, type InferenceStats } from '../../workers/inference/inference-stats.js';
+import { INTENT_WORDS } from '../../workers/inference/intent-record.js';
+import type { InferenceWorkerData } from '../../workers/inference/worker.js';
+import { MarketDataStage, type MarketDataStats } from '../../workers/market-data/market-data-stage.js';
+import type { MarketDataWorkerData } from '../../workers/market-data/worker.js';
+import type { HostConfig } from '../config/settings.js';
+import { startExecution, type ExecutionHandle } from './execution-handle.js';
+import { discoverMarkets, explicitMarkets } from './market-selection.js';
+import { planShards } from './shards.js';
+import { StageWorker } from './stage-worker.js';
+import { StatusLine, type StatusTotals } from './status-line.js';
+import { HostStartError, openVenue, type Venue } from './venue.js';
+
+/** Intent ring per inference worker, records. */
+const INTENT_RING_CAPACITY = 4096;
+
+export interface HostOptions {
+  config: HostConfig;
+  /** One line per call (status lines, state changes). */
+  log: (line: string) => void;
+  journal?: Journal;
+  /** Wall clock, ms. */
+  nowMs?: () => number;
+}
+
+export interface HostSnapshot extends StatusTotals {
+  execution: unknown;
+}
+
+export interface Host {
+  readonly sessionId: string;
+  readonly markets: readonly Market[];
+  readonly venue: Venue;
+  /** The cumulative figures behind the status line. */
+  totals(): StatusTotals;
+  /** The execution stage's latest report. */
+  execution(): ReturnType<ExecutionHandle['summary']>;
+  /** Graceful stop: idempotent; resolves when everything is closed. */
+  stop(reason: string): Promise<void>;
+}
+
+interface MdHandle {
+  stats(): MarketDataStats | undefined;
+  stop(): Promise<void>;
+}
+interface InfHandle {
+  stats(): InferenceStats | undefined;
+  stop(): Promise<void>;
+}
+
+/** The stop's account of the session: decisions by action, intents, order outcomes, denials by reason. */
+function sessionSummary(inf: Array<InferenceStats | undefined>, ex: ReturnType<ExecutionHandle['summary']>): string {
+  const byAction = [0, 0, 0, 0, 0];
+  let decisions = 0;
+  let dropped = 0;
+  for (const s of inf) {
+    if (s === undefined) continue;
+    decisions += s.counters.decisions;
+    dropped += s.counters.dropped;
+    s.counters.byAction.forEach((n, a) => (byAction[a] += n));
+  }
+  const parts = [`decisions ${decisions} (hold ${byAction[0]}, buy yes ${byAction[1]}, sell yes ${byAction[2]}, buy no ${byAction[3]}, sell no ${byAction[4]}; intents dropped ${dropped})`];
+  if (ex !== undefined) {
+    const o = ex.stats.orders;
+    parts.push(`orders sent ${o.sent} accepted ${o.accepted} rejected ${o.rejected} unknown ${o.unknown} not sent ${o.notSent}`);
+    const denied = Object.entries(ex.stats.denied.byReason).filter(([, n]) => n > 0).map(([r, n]) => `${r} ${n}`).join(', ');
+    parts.push(`denied ${ex.stats.denied.total}${denied === '' ? '' : ` (${denied})`}`);
+    const rejected = Object.entries(ex.stats.rejectedByCode).map(([c, n]) => `${c} ${n}`).join(', ');
+    if (rejected !== '') parts.push(`rejected by code: ${rejected}`);
+  }
+  return `session: ${parts.join(' | ')}`;
+}
+
+export async function startHost(options: HostOptions): Promise<Host> {
+  const { config, log } = options;
+  const nowMs = options.nowMs ?? Date.now;
+  const journal = options.journal ?? new MemoryJournal();
+  const sessionId = newSessionId(nowMs(), randomInt(36 ** 4));
+  const venue = await openVenue(config);
+  const cleanups: Array<() => Promise<unknown>> = [() => venue.close()];
+  const unwind = async () => {
+    for (const c of cleanups.reverse()) await c().catch(() => undefined);
+  };
+  try {
+    // --- the exchange, and the markets
+    let rest: KalshiRestClient;
+    try {
+      rest = await KalshiRestClient.create({ baseUrl: venue.restUrl, credentials: venue.credentials });
+      cleanups.push(() => rest.close());
+      const status = await rest.exchangeStatus({ priority: true });
+      if (!status.exchangeActive) throw new HostStartError(`the exchange at ${venue.restUrl} is not active (maintenance?)`);
+    } catch (err) {
+      if (err instanceof KalshiTransportError) throw new HostStartError(`exchange unreachable at ${venue.restUrl}: ${err.message}`);
+      throw err;
+    }
+    const now = nowMs();
+    const markets = (config.markets !== undefined
+      ? await explicitMarkets(rest, config.markets)
+      : (await discoverMarkets(rest, { maxMarkets: config.maxMarkets, minVolume: config.minVolume, maxSpread: config.maxSpread, minTimeToCloseS: config.minTimeToCloseS }, now)).markets
+    ).filter((m) => m.status === 'active');
+    if (markets.length === 0) throw new HostStartError('no market to trade: none is open and passes the discovery filters (see --max-spread, --min-volume, --min-time-to-close-s)');
+    journal.write('session', { session_id: sessionId, venue: venue.name, markets: markets.length, started_ms: now, config: { topology: config.topology, policy: config.policy } });
+
+    // --- shared memory
+    const n = markets.length;
+    // Ladder space sized to the markets' own grids (a deci_cent market needs 10× a linear_cent one).
+    const books = BookStore.create({ maxMarkets: n, ladderWords: markets.reduce((a, m) => a + 2 * m.grid.levelCount, 0) });
+    markets.forEach((m, i) => books.registerMarket(i, m.grid));
+    const board = PositionBoard.create(n);
+    const plan = planShards(markets.map((m) => m.ticker), config.marketDataWorkers, config.inferenceWorkers);
+    const dirty = plan.shards.map((s) => DirtyMarkets.create(s.length));
+    const intents = plan.inference.map(() => SpscRing.create(INTENT_RING_CAPACITY, INTENT_WORDS));
+    const meta: MarketMeta[] = markets.map((m) => ({ closeTimeMs: m.closeTimeMs, grid: m.grid }));
+
+    // --- execution first: it calibrates and owns the PositionBoard
+    const execution = await startExecution({ config, venue, rest, markets, books, board, intents, sessionId, journal, log });
+    cleanups.push(() => execution.stop(false));
+
+    // --- inference, then market data
+    const threaded = config.topology === 'threaded';
+    const inference: InfHandle[] = [];
+    const marketData: MdHandle[] = [];
+    for (const [k, shardIds] of plan.inference.entries()) {
+      if (threaded) {
+        const data: InferenceWorkerData = {
+          books: books.shared, board: board.shared, intents: intents[k].shared, policy: config.policy,
+          channels: shardIds.map((s) => ({ dirty: dirty[s].shared, toGlobal: Int32Array.from(plan.shards[s]) })),
+          meta: markets.map((m) => ({ closeTimeMs: m.closeTimeMs, ranges: [...m.grid.ranges] })),
+        };
+        const w = new StageWorker<InferenceStats>(`inference-${k}`, siblingModule(import.meta.url, '../../workers/inference/worker'), data, { onExit: (name, why) => log(`${name} exited unexpectedly: ${why}`) });
+        await w.ready();
+        inference.push({ stats: () => w.latest, stop: () => w.stop().then(() => undefined) });
+      } else {
+        const policy = await loadPolicy(config.policy);
+        const stage = new InferenceStage({
+          books, board, policy, intents: intents[k], meta,
+          channels: shardIds.map((s) => ({ dirty: dirty[s], toGlobal: Int32Array.from(plan.shards[s]) })),
+        });
+        let running = true;
+        const loop = (async () => {
+          while (running) {
+            const decided = await stage.step();
+            if (decided === 0) await stage.waitForWork(50);
+            else await new Promise((r) => setImmediate(r)); // let sockets and timers in between batches
+          }
+          await policy.close?.();
+        })();
+        inference.push({ stats: () => inferenceStats(stage), stop: async () => { running = false; await loop; } });
+      }
+    }
+    cleanups.push(() => Promise.all(inference.map((i) => i.stop())));
+    const onLifecycle = (event: unknown) => journal.write('market_data', { kind: 'lifecycle', event: event as Record<string, unknown> });
+    for (const [s, globals] of plan.shards.entries()) {
+      const shardMarkets = globals.map((i) => ({ index: i, ticker: markets[i].ticker }));
+      if (threaded) {
+        const data: MarketDataWorkerData = {
+          url: venue.wsUrl, keyId: venue.credentials.keyId, privateKey: venue.privateKey,
+          books: books.shared, dirty: dirty[s].shared, markets: shardMarkets, lifecycle: s === 0,
+        };
+        const w = new StageWorker<MarketDataStats>(`market-data-${s}`, siblingModule(import.meta.url, '../../workers/market-data/worker'), data, { onEvent: onLifecycle, onExit: (name, why) => log(`${name} exited unexpectedly: ${why}`) });
+        await w.ready();
+        marketData.push({ stats: () => w.latest, stop: () => w.stop().then(() => undefined) });
+      } else {
+        const stage = new MarketDataStage({ url: venue.wsUrl, credentials: venue.credentials, books, dirty: dirty[s], markets: shardMarkets, lifecycle: s === 0, onEvent: onLifecycle });
+        stage.start();
+        marketData.push({ stats: () => stage.stats(), stop: () => stage.close() });
+      }
+    }
+    cleanups.push(() => Promise.all(marketData.map((m) => m.stop())));
+
+    // --- status
+    const status = new StatusLine();
+    const staleBooks = (): number => {
+      let stale = 0;
+      const top = emptyBookTop();
+      for (let i = 0; i < n; i++) if (!books.readTop(i, top) || top.stale) stale++;
+      return stale;
+    };
+    const totals = (): StatusTotals => {
+      const inf = inference.map((i) => i.stats()).filter((s): s is InferenceStats => s !== undefined);
+      const md = marketData.map((m) => m.stats()).filter((s): s is MarketDataStats => s !== undefined);
+      const ex = execution.summary();
+      const latencies: LatencySnapshot[] = inf.map((s) => s.latency);
+      return {
+        markets: n,
+        staleBooks: staleBooks(),
+        bookMessages: md.reduce((a, s) => a + s.books.deltas + s.books.snapshots, 0),
+        decisions: inf.reduce((a, s) => a + s.counters.decisions, 0),
+        intents: inf.reduce((a, s) => a + s.counters.intents, 0),
+        ordersSent: ex?.ordersSent ?? 0,
+        fills: ex?.fills ?? 0,
+        cash: ex?.cash ?? 0,
+        openPositions: ex?.openPositions ?? 0,
+        pnl: ex?.pnl,
+        decisionLatency: mergeSnapshots(latencies),
+      };
+    };
+    status.line(totals(), nowMs()); // the baseline: the first line's rates cover its whole interval
+    const statusTimer = setInterval(() => log(status.line(totals(), nowMs())), config.statusIntervalS * 1000);
+    statusTimer.unref();
+    cleanups.push(async () => clearInterval(statusTimer));
+    log(`trading ${n} markets on ${venue.name} (${config.topology}, ${plan.shards.length} market-data, ${plan.inference.length} inference, policy ${config.policy}), session ${sessionId}`);
+
+    let stopping: Promise<void> | undefined;
+    return {
+      sessionId,
+      markets,
+      venue,
+      totals,
+      execution: () => execution.summary(),
+      stop(reason: string) {
+        stopping ??= (async () => {
+          log(`stopping: ${reason}`);
+          clearInterval(statusTimer);
+          await Promise.all(inference.map((i) => i.stop())); // no new intents
+          await execution.stop(config.cancelOnStop);
+          log(status.line(totals(), nowMs()));
+          log(sessionSummary(inference.map((i) => i.stats()), execution.summary()));
+          await Promise.all(marketData.map((m) => m.stop()));
+          await journal.flush();
+          await rest.close();
+          await venue.close();
+          log('stopped');
+        })();
+        return stopping;
+      },
+    };
+  } catch (err) {
+    await unwind();
+    throw err;
+  }
+}

@@ -1,0 +1,55 @@
+/**
+ * `kalshi-actor run [settings]` (and `npm start`): trade until SIGINT/SIGTERM, then stop
+ * gracefully — no new intents, resting orders cancelled (unless --no-cancel-on-stop), journal
+ * flushed — and exit 0. A bad setting is a usage error (exit 2); a start-up failure (missing key
+ * file, unreachable exchange, a model built for another feature table, no market to trade) is
+ * one line and exit 1. A second signal during the stop exits at once (code 130).
+ */
+import { COMMANDS, type Command } from './cli.js';
+import { loadConfig, redactedConfig, settingsHelp } from './config/load.js';
+import { startHost } from './host/host.js';
+import { MarketSelectionError } from './host/market-selection.js';
+import { HostStartError } from './host/venue.js';
+import { ModelLoadError, ModelMismatchError } from '../shared/policy/onnx-errors.js';
+import { KalshiHttpError } from '../shared/kalshi/rest/errors.js';
+
+const EXPECTED = [HostStartError, MarketSelectionError, ModelLoadError, ModelMismatchError, KalshiHttpError];
+
+export function runCommand(out: (line: string) => void = (l) => console.log(l), err: (line: string) => void = (l) => console.error(l)): Command {
+  return {
+    summary: 'trade: the embedded simulator by default, or Kalshi demo/prod (--exchange)',
+    usage: `kalshi-actor run [settings]\n\nSettings (flag, then environment variable; flags win):\n${settingsHelp()}`,
+    async run(argv) {
+      const config = loadConfig(argv);
+      const stamp = () => new Date().toISOString();
+      const log = (line: string) => out(`${stamp()} ${line}`);
+      if (config.logLevel === 'debug' || config.logLevel === 'trace') log(`config ${JSON.stringify(redactedConfig(config))}`);
+      let host;
+      try {
+        host = await startHost({ config, log });
+      } catch (e) {
+        if (EXPECTED.some((k) => e instanceof k) || (e instanceof RangeError && /rule policy/.test(e.message))) {
+          err(`kalshi-actor run: ${(e as Error).message}`);
+          return 1;
+        }
+        throw e;
+      }
+      const signal = await new Promise<string>((resolve) => {
+        process.once('SIGINT', () => resolve('SIGINT'));
+        process.once('SIGTERM', () => resolve('SIGTERM'));
+      });
+      const again = () => process.exit(130);
+      process.once('SIGINT', again);
+      process.once('SIGTERM', again);
+      await host.stop(signal);
+      process.off('SIGINT', again);
+      process.off('SIGTERM', again);
+      return 0;
+    },
+  };
+}
+
+/** Add `run` to `COMMANDS` (idempotent). */
+export function registerRunCommand(): void {
+  if (COMMANDS.run === undefined) COMMANDS.run = runCommand();
+}
