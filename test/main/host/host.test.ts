@@ -1,0 +1,71 @@
+/**
+ * The host end to end against the simulator, in both topologies: it trades, logs status lines,
+ * stops cleanly (resting orders cancelled), and its computed cash and positions equal the
+ * exchange's to the micro-dollar.
+ */
+import { describe, expect, it } from 'vitest';
+import { KalshiCredentials } from '../../../src/shared/kalshi-signing.js';
+import { loadConfig } from '../../../src/main/config/load.js';
+import { startHost } from '../../../src/main/host/host.js';
+import type { Venue } from '../../../src/main/host/venue.js';
+import { startSimulator, type Simulator } from '../../../src/sim/simulator.js';
+import { makeKey, type TestKey } from '../../support/sim-client.js';
+
+async function until(cond: () => boolean, what: string, timeoutMs = 60_000): Promise<void> {
+  const end = Date.now() + timeoutMs;
+  while (!cond()) {
+    if (Date.now() > end) throw new Error(`timed out waiting for ${what}`);
+    await new Promise((r) => setTimeout(r, 25));
+  }
+}
+
+function venueOf(sim: Simulator, key: TestKey): Venue {
+  return {
+    name: 'sim', restUrl: sim.restUrl, wsUrl: sim.wsUrl, credentials: new KalshiCredentials(key.keyId, key.privateKey),
+    privateKey: key.privateKey, close: async () => undefined,
+  };
+}
+
+describe.each(['inline', 'threaded'] as const)('host, %s topology', (topology) => {
+  it('trades, stops cleanly, and ends equal to the exchange to the micro-dollar', async () => {
+    const key = makeKey(`host-${topology}`);
+    const sim = await startSimulator({ keys: [key], port: 0, markets: 40, rate: 3000, seed: 17, tier: 'prestige' });
+    const lines: string[] = [];
+    try {
+      const config = loadConfig([
+        '--topology', topology, '--policy', 'hardcoded', '--price-mode', 'aggressive', '--throttle-ms', '20',
+        '--contract-size', '1', '--max-markets', '8', '--max-position', '20', '--min-time-to-close-s', '300',
+        '--max-spread', '10000', '--group-limit', '100000', '--status-interval-s', '1', '--cash-reserve', '10.00',
+      ], {});
+      const host = await startHost({ config, log: (l) => lines.push(l), venue: venueOf(sim, key) });
+      expect(host.markets.length).toBeGreaterThan(0);
+      expect(host.markets.length).toBeLessThanOrEqual(8);
+      await until(() => (host.execution()?.fills ?? 0) >= 15, '15 fills');
+      await until(() => lines.some((l) => /^markets \d+\/\d+ \| msgs\/s \d+ \| decisions\/s \d+ \| orders \d+ \| fills \d+ \| cash \$[\d.]+ \| positions \d+ \| pnl /.test(l)), 'a status line');
+      await host.stop('test');
+      expect(lines.at(-1)).toBe('stopped');
+      expect(lines.some((l) => l.startsWith('session: decisions '))).toBe(true);
+
+      const stats = host.execution()!.stats;
+      const account = sim.exchange.account(key.keyId)!;
+      expect(sim.exchange.listOrders(key.keyId).filter((o) => o.status === 'resting')).toEqual([]);
+      expect(stats.cash).toBe(account.cash); // nothing reserved once every resting order is cancelled
+      let traded = 0;
+      for (const [i, m] of host.markets.entries()) {
+        const simIndex = sim.exchange.market(m.ticker)!.index;
+        const exchangeSide = account.positions.get(simIndex);
+        const ours = stats.positions.find((p) => p.market === i);
+        expect(ours?.position ?? 0, m.ticker).toBe(exchangeSide?.position ?? 0);
+        expect(ours?.costBasis ?? 0, m.ticker).toBe(exchangeSide?.exposure ?? 0);
+        expect(ours?.realizedPnl ?? 0, m.ticker).toBe(exchangeSide?.realizedPnl ?? 0);
+        expect(ours?.feesPaid ?? 0, m.ticker).toBe(exchangeSide?.feesPaid ?? 0);
+        if ((exchangeSide?.volume ?? 0) > 0) traded++;
+      }
+      expect(traded).toBeGreaterThan(1);
+      expect(stats.orders.sent).toBeGreaterThan(0);
+      expect(stats.orders.unknown).toBe(0);
+    } finally {
+      await sim.close();
+    }
+  });
+});
