@@ -49,6 +49,8 @@ export interface HostOptions {
   journal?: Journal;
   /** Wall clock, ms. */
   nowMs?: () => number;
+  /** Trade this venue instead of opening one from the config (tests: a simulator they own). */
+  venue?: Venue;
 }
 
 export interface HostSnapshot extends StatusTotals {
@@ -104,7 +106,10 @@ export async function startHost(options: HostOptions): Promise<Host> {
   const nowMs = options.nowMs ?? Date.now;
   const journal = options.journal ?? new MemoryJournal();
   const sessionId = newSessionId(nowMs(), randomInt(36 ** 4));
-  const venue = await openVenue(config);
+  // The policy first: a model built for another feature table is refused before anything starts.
+  const probe = await loadPolicy(config.policy);
+  await probe.close?.();
+  const venue = options.venue ?? (await openVenue(config));
   const cleanups: Array<() => Promise<unknown>> = [() => venue.close()];
   const unwind = async () => {
     for (const c of cleanups.reverse()) await c().catch(() => undefined);
