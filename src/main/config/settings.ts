@@ -130,6 +130,7 @@ export const SETTINGS = {
   breakerErrors: setting('breaker-errors', 'errors that disable a market', 10, int(1, 1_000)),
   breakerCooldownS: setting('breaker-cooldown-s', 'before a disabled market is tried again', 300, int(1, 86_400)),
   cancelOnStop: setting('cancel-on-stop', 'cancel resting orders on stop', true, bool, { boolean: true }),
+  journalDecisions: setting('journal-decisions', 'journal every decision (market, book version, action, latency)', true, bool, { boolean: true }),
   statusIntervalS: setting('status-interval-s', 'seconds between status lines', 10, int(1, 3_600)),
   db: optional('db', 'PostgreSQL URL (default: embedded PGlite under ./data)', url('postgres:', 'postgresql:'), { env: 'DATABASE_URL', secret: true }),
   dashboardPort: setting('dashboard-port', 'dashboard and /metrics port (0: off)', 8090, int(0, 65_535)),

@@ -18,6 +18,7 @@ import { MemoryJournal } from '../../shared/journal.js';
 import { mergeSnapshots, type LatencySnapshot } from '../../shared/latency-histogram.js';
 import type { MarketMeta } from '../../shared/observation/build.js';
 import { loadPolicy } from '../../shared/policy/load-policy.js';
+import { FEATURE_SPEC_HASH } from '../../shared/observation/features.js';
 import { PositionBoard } from '../../shared/position-board.js';
 import { SpscRing } from '../../shared/spsc-ring.js';
 import { siblingModule } from '../../shared/worker-spawn.js';
@@ -153,14 +154,26 @@ export async function startHost(options: HostOptions): Promise<Host> {
     const threaded = config.topology === 'threaded';
     const inference: InfHandle[] = [];
     const marketData: MdHandle[] = [];
+    const writeDecision = (d: Record<string, unknown>) => {
+      const m = markets[d.market as number];
+      journal.write('decision', {
+        session_id: sessionId, market_ticker: m?.ticker, book_version: d.bookVersion, action: d.action,
+        feature_spec_hash: FEATURE_SPEC_HASH, decide_us: d.decideUs, ts_ms: d.atMs,
+      });
+    };
+    const drains: Array<() => void> = [];
     for (const [k, shardIds] of plan.inference.entries()) {
       if (threaded) {
         const data: InferenceWorkerData = {
           books: books.shared, board: board.shared, intents: intents[k].shared, policy: config.policy,
           channels: shardIds.map((s) => ({ dirty: dirty[s].shared, toGlobal: Int32Array.from(plan.shards[s]) })),
           meta: markets.map((m) => ({ closeTimeMs: m.closeTimeMs, ranges: [...m.grid.ranges] })),
+          recordDecisions: config.journalDecisions,
         };
-        const w = new StageWorker<InferenceStats>(`inference-${k}`, siblingModule(import.meta.url, '../../workers/inference/worker'), data, { onExit: (name, why) => log(`${name} exited unexpectedly: ${why}`) });
+        const w = new StageWorker<InferenceStats>(`inference-${k}`, siblingModule(import.meta.url, '../../workers/inference/worker'), data, {
+          onExit: (name, why) => log(`${name} exited unexpectedly: ${why}`),
+          onJournal: (records) => { for (const r of records) if (r.kind === 'decision') writeDecision(r.record); },
+        });
         await w.ready();
         inference.push({ stats: () => w.latest, stop: () => w.stop().then(() => undefined) });
       } else {
@@ -168,7 +181,9 @@ export async function startHost(options: HostOptions): Promise<Host> {
         const stage = new InferenceStage({
           books, board, policy, intents: intents[k], meta,
           channels: shardIds.map((s) => ({ dirty: dirty[s], toGlobal: Int32Array.from(plan.shards[s]) })),
+          recordDecisions: config.journalDecisions,
         });
+        drains.push(() => { for (const d of stage.takeDecisions()) writeDecision({ ...d }); });
         let running = true;
         const loop = (async () => {
           while (running) {
@@ -178,8 +193,15 @@ export async function startHost(options: HostOptions): Promise<Host> {
           }
           await policy.close?.();
         })();
-        inference.push({ stats: () => inferenceStats(stage), stop: async () => { running = false; await loop; } });
+        inference.push({ stats: () => inferenceStats(stage), stop: async () => { running = false; await loop; for (const d of drains) d(); } });
       }
+    }
+    let journalTimer: NodeJS.Timeout | undefined;
+    if (drains.length > 0) {
+      // Inline: decisions reach the journal four times a second, as from a worker.
+      journalTimer = setInterval(() => { for (const d of drains) d(); }, 250);
+      journalTimer.unref();
+      cleanups.push(async () => clearInterval(journalTimer));
     }
     cleanups.push(() => Promise.all(inference.map((i) => i.stop())));
     const onLifecycle = (event: unknown) => journal.write('market_data', { kind: 'lifecycle', event: event as Record<string, unknown> });
@@ -246,6 +268,7 @@ export async function startHost(options: HostOptions): Promise<Host> {
           log(`stopping: ${reason}`);
           clearInterval(statusTimer);
           await Promise.all(inference.map((i) => i.stop())); // no new intents
+          clearInterval(journalTimer);
           await execution.stop(config.cancelOnStop);
           log(status.line(totals(), nowMs()));
           log(sessionSummary(inference.map((i) => i.stats()), execution.summary()));

@@ -18,7 +18,7 @@ export class StageWorker<S> {
     readonly name: string,
     entry: URL,
     workerData: unknown,
-    handlers: { onEvent?: (event: unknown) => void; onNotice?: (notice: unknown) => void; onExit?: (name: string, reason: string) => void } = {},
+    handlers: { onJournal?: (records: Array<{ kind: import('../../shared/journal.js').JournalKind; record: Record<string, unknown> }>) => void; onEvent?: (event: unknown) => void; onNotice?: (notice: unknown) => void; onExit?: (name: string, reason: string) => void } = {},
     transferList: ReadonlyArray<import('node:worker_threads').TransferListItem> = [],
   ) {
     this.worker = spawnWorker(entry, { workerData, transferList: [...transferList], name });
@@ -30,6 +30,7 @@ export class StageWorker<S> {
           case 'ready': return resolve();
           case 'stats': this.latest = m.stats; return;
           case 'event': return handlers.onEvent?.(m.event);
+          case 'journal': return handlers.onJournal?.(m.records);
           case 'notice': return handlers.onNotice?.(m.notice);
           case 'stopped': this.latest = m.stats; return;
           case 'fatal': return reject(new Error(`${name}: ${m.message}`));

@@ -47,7 +47,24 @@ export interface InferenceStageOptions {
   nowMs?: () => number;
   /** Monotonic clock, ns. */
   nowNs?: () => number;
+  /** Keep every decision (market, book version, action) for `takeDecisions` — the journal's 'decision' records. */
+  recordDecisions?: boolean;
 }
+
+/** One decision as the journal records it. */
+export interface DecisionRecord {
+  market: number;
+  /** BookTop.updates of the book the decision was taken on. */
+  bookVersion: number;
+  action: number;
+  /** Book update received → decision, µs. */
+  decideUs: number;
+  /** Wall clock of the batch, ms. */
+  atMs: number;
+}
+
+/** Decisions kept between two `takeDecisions` at most (older ones are counted, not kept). */
+const MAX_KEPT_DECISIONS = 1 << 20;
 
 export interface InferenceCounters {
   decisions: number;
@@ -83,6 +100,11 @@ export class InferenceStage {
   private readonly nowMs: () => number;
   private readonly nowNs: () => number;
   private next = 0; // round-robin start among channels
+  /** Flat [market, version, action, decideUs, atMs] × n, when recording. */
+  private kept: number[] = [];
+  /** Decisions not kept because `takeDecisions` was not called in time. */
+  decisionsNotKept = 0;
+  private batchAtMs = 0;
 
   constructor(private readonly o: InferenceStageOptions) {
     if (o.channels.length === 0) throw new RangeError('an inference stage needs at least one dirty channel');
@@ -137,11 +159,29 @@ export class InferenceStage {
     });
   }
 
+  /** The decisions kept since the last call (only with `recordDecisions`). */
+  takeDecisions(): DecisionRecord[] {
+    const k = this.kept;
+    const out: DecisionRecord[] = new Array(k.length / 5);
+    for (let i = 0, j = 0; i < k.length; i += 5, j++) out[j] = { market: k[i], bookVersion: k[i + 1], action: k[i + 2], decideUs: k[i + 3], atMs: k[i + 4] };
+    this.kept = [];
+    return out;
+  }
+
+  private keep(market: number, version: number, action: number, decideUs: number): void {
+    if (this.kept.length >= MAX_KEPT_DECISIONS * 5) {
+      this.decisionsNotKept++;
+      return;
+    }
+    this.kept.push(market, version, action, decideUs, this.batchAtMs);
+  }
+
   private collect(): number {
     const channels = this.o.channels;
     const meta = this.o.meta;
     const nowMs = this.nowMs();
     const nowNs = this.nowNs();
+    this.batchAtMs = nowMs;
     let n = 0;
     let emptyRounds = 0;
     // Round-robin across channels, one market at a time, so one busy shard cannot starve another.
@@ -186,6 +226,8 @@ export class InferenceStage {
       c.byAction[action]++;
       const waitedNs = decidedNs - this.received[i];
       this.latency.record(waitedNs);
+      const decideUs = Math.min(0x7fffffff, Math.max(0, Math.round(waitedNs / 1000)));
+      if (this.o.recordDecisions) this.keep(this.markets[i], this.versions[i], action, decideUs);
       if (action === Action.HOLD) {
         c.holds++;
         continue;
@@ -193,7 +235,7 @@ export class InferenceStage {
       rec[I_MARKET] = this.markets[i];
       rec[I_ACTION] = action;
       rec[I_BOOK_VERSION] = this.versions[i];
-      rec[I_DECIDE_US] = Math.min(0x7fffffff, Math.max(0, Math.round(waitedNs / 1000)));
+      rec[I_DECIDE_US] = decideUs;
       if (this.o.intents.tryPush(rec)) c.intents++;
       else c.dropped++;
     }

@@ -9,7 +9,7 @@ import { PriceGrid, type PriceRange } from '../../shared/price-grid.js';
 import { PositionBoard, type PositionBoardShared } from '../../shared/position-board.js';
 import { loadPolicy } from '../../shared/policy/load-policy.js';
 import { SpscRing, type SpscRingShared } from '../../shared/spsc-ring.js';
-import { errorLine, STATS_INTERVAL_MS, type FromWorker, type ToWorker } from '../worker-protocol.js';
+import { errorLine, JOURNAL_INTERVAL_MS, STATS_INTERVAL_MS, type FromWorker, type ToWorker } from '../worker-protocol.js';
 import { InferenceStage } from './inference-stage.js';
 import { inferenceStats } from './inference-stats.js';
 
@@ -22,6 +22,8 @@ export interface InferenceWorkerData {
   meta: Array<{ closeTimeMs: number; ranges: PriceRange[] } | null>;
   policy: string;
   maxBatch?: number;
+  /** Post every decision to the parent as journal records ('decision'). */
+  recordDecisions?: boolean;
 }
 
 const port = parentPort!;
@@ -38,7 +40,14 @@ async function main(): Promise<void> {
     intents: SpscRing.attach(data.intents),
     meta: data.meta.map((m) => (m === null ? undefined : { closeTimeMs: m.closeTimeMs, grid: PriceGrid.fromRanges(m.ranges) })),
     maxBatch: data.maxBatch,
+    recordDecisions: data.recordDecisions,
   });
+  const postDecisions = () => {
+    if (!data.recordDecisions) return;
+    const records = stage.takeDecisions().map((d) => ({ kind: 'decision' as const, record: { ...d } }));
+    if (records.length > 0) post({ type: 'journal', records });
+  };
+  const journalTimer = setInterval(postDecisions, JOURNAL_INTERVAL_MS);
   let running = true;
   const timer = setInterval(() => post({ type: 'stats', stats: inferenceStats(stage) }), STATS_INTERVAL_MS);
   port.on('message', (m: ToWorker) => {
@@ -50,6 +59,8 @@ async function main(): Promise<void> {
     if (decided === 0) await stage.waitForWork(50);
   }
   clearInterval(timer);
+  clearInterval(journalTimer);
+  postDecisions();
   await policy.close?.();
   post({ type: 'stopped', stats: inferenceStats(stage) });
   port.close();
