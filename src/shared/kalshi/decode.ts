@@ -158,11 +158,22 @@ export function optEnum<T extends string>(o: JsonObject, key: string, path: stri
   return reqEnum(o, key, path, values);
 }
 
-/** An RFC 3339 time string as epoch ms. */
+const RFC3339 = /^(\d{4})-(\d{2})-(\d{2})T(\d{2}):(\d{2}):(\d{2})(\.\d{1,9})?(Z|[+-]\d{2}:\d{2})$/i;
+
+/**
+ * An RFC 3339 time string as epoch ms. The offset is required (a time without one would be read
+ * in this machine's time zone), and an impossible date (Feb 30) is refused rather than rolled over.
+ */
 export function reqTimeMs(o: JsonObject, key: string, path: string): number {
   const v = o[key];
-  const ms = typeof v === 'string' && /^\d{4}-\d{2}-\d{2}T/.test(v) ? Date.parse(v) : Number.NaN;
-  if (!Number.isFinite(ms)) fail(at(path, key), 'an RFC 3339 time', v);
+  const m = typeof v === 'string' ? RFC3339.exec(v) : null;
+  const ms = m === null ? Number.NaN : Date.parse(v as string);
+  if (m === null || !Number.isFinite(ms)) fail(at(path, key), 'an RFC 3339 time', v);
+  const [y, mo, d] = [Number(m[1]), Number(m[2]), Number(m[3])];
+  const calendar = new Date(Date.UTC(y, mo - 1, d));
+  if (calendar.getUTCFullYear() !== y || calendar.getUTCMonth() !== mo - 1 || calendar.getUTCDate() !== d || Number(m[4]) > 23 || Number(m[5]) > 59 || Number(m[6]) > 60) {
+    fail(at(path, key), 'an RFC 3339 time', v);
+  }
   return ms;
 }
 

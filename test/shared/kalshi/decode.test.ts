@@ -73,6 +73,10 @@ describe('decode', () => {
     expect(e.expected).toBe('a finite number');
     e = err(() => d.reqTimeMs({ t: 'yesterday' }, 't', ''));
     expect(e.expected).toBe('an RFC 3339 time');
+    for (const t of ['2024-12-01T10:00:00', '2024-02-30T10:00:00Z', '2024-12-01 10:00:00Z', '2024-12-01T25:00:00Z']) {
+      expect(err(() => d.reqTimeMs({ t }, 't', '')).expected, t).toBe('an RFC 3339 time');
+    }
+    expect(d.reqTimeMs({ t: '2024-12-01T10:00:00.123+02:00' }, 't', '')).toBe(Date.UTC(2024, 11, 1, 8, 0, 0, 123));
     e = err(() => d.reqId({ id: '' }, 'id', 'order'));
     expect(e.expected).toBe('a non-empty string');
     e = err(() => d.optBoolean({ b: 'true' }, 'b', ''));
