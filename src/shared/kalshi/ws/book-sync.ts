@@ -38,6 +38,21 @@ export interface BookSyncOptions {
   tickers: TickerIndex;
   /** Told about every market whose book changed (updated, or turned stale). */
   dirty?: DirtySink;
+  /** Told of every change made to a book, in order (recording market data for replay). */
+  recorder?: BookRecorder;
+}
+
+/**
+ * Everything that moved a book's version (BookTop.updates), in order: applying the same calls
+ * to an empty BookStore rebuilds the same books at the same versions — what replay relies on.
+ * Called after the change; must not throw (a recorder that fails loses records, not books).
+ */
+export interface BookRecorder {
+  /** `yes`/`no`: flat [price, size, …] pairs (valid until the call returns). */
+  snapshot(market: number, yes: ArrayLike<number>, yesLevels: number, no: ArrayLike<number>, noLevels: number, tsMs: number, receiveNs: number): void;
+  delta(market: number, side: number, price: number, delta: number, tsMs: number, receiveNs: number): void;
+  /** The book was marked stale (a refused update, a gap, a disconnect). */
+  stale(market: number): void;
 }
 
 export interface BookSyncCounters {
@@ -62,6 +77,7 @@ export class BookSync {
   /** The market of the last frame given to apply*, or -1 when its ticker was unknown. */
   lastMarket = -1;
   private readonly dirty: DirtySink | undefined;
+  private readonly recorder: BookRecorder | undefined;
   /** Market → clock reading (ms) since when its book awaits a snapshot. */
   private readonly awaiting = new Map<number, number>();
   private yesScratch: Float64Array = new Float64Array(128);
@@ -71,6 +87,7 @@ export class BookSync {
     this.books = options.books;
     this.tickers = options.tickers;
     this.dirty = options.dirty;
+    this.recorder = options.recorder;
   }
 
   /** The market of a parsed frame's ticker, or -1. */
@@ -90,6 +107,7 @@ export class BookSync {
     const r = this.books.applyDelta(market, frame.side as 0 | 1, frame.price, frame.delta, tsMs, receiveNs);
     if (r === BookResult.OK) {
       this.counters.deltas++;
+      this.recorder?.delta(market, frame.side, frame.price, frame.delta, tsMs, receiveNs);
       this.dirty?.markDirty(market);
     } else if (r === BookResult.STALE) {
       this.counters.staleDrops++;
@@ -115,6 +133,7 @@ export class BookSync {
     const r = this.books.applySnapshot(market, yes, frame.yesLevels, no, frame.noLevels, tsMs, receiveNs);
     if (r === BookResult.OK) {
       this.counters.snapshots++;
+      this.recorder?.snapshot(market, yes, frame.yesLevels, no, frame.noLevels, tsMs, receiveNs);
       if (this.awaiting.size > 0) this.awaiting.delete(market);
       this.dirty?.markDirty(market);
     } else {
@@ -127,6 +146,7 @@ export class BookSync {
     const name = BOOK_RESULT_NAMES[r] ?? `result_${r}`;
     const refused = this.counters.refused;
     refused[name] = (refused[name] ?? 0) + 1;
+    if (r !== BookResult.UNREGISTERED) this.recorder?.stale(market); // BookStore marked it stale
     // BookStore has already marked the book stale (except UNREGISTERED: there is no book); the
     // caller decides on a resync (`invalidate`).
     this.dirty?.markDirty(market);
@@ -145,6 +165,7 @@ export class BookSync {
     if (market < 0) return false;
     const since = this.awaiting.get(market);
     this.books.markStale(market);
+    this.recorder?.stale(market);
     this.counters.invalidations++;
     this.dirty?.markDirty(market);
     if (since !== undefined) return false;
@@ -174,6 +195,7 @@ export class BookSync {
     if (market < 0) return;
     this.awaiting.delete(market);
     this.books.markStale(market);
+    this.recorder?.stale(market);
     this.dirty?.markDirty(market);
   }
 

@@ -3,7 +3,7 @@
  * into a real BookStore, with the dirty marks the inference side reads.
  */
 import { describe, expect, it } from 'vitest';
-import { BookResult, BookStore } from '../../../../src/shared/book-store.js';
+import { BookResult, BookStore, emptyBookTop } from '../../../../src/shared/book-store.js';
 import { DirtyMarkets, NO_DIRTY_MARKET } from '../../../../src/shared/dirty-markets.js';
 import { PriceGrid } from '../../../../src/shared/price-grid.js';
 import { BookSync, UNKNOWN_MARKET } from '../../../../src/shared/kalshi/ws/book-sync.js';
@@ -139,5 +139,52 @@ describe('BookSync', () => {
     books.readTop(0, top);
     expect(top.stale).toBe(true);
     expect(sync.invalidate(-1, 0)).toBe(false);
+  });
+});
+
+describe('BookSync recorder', () => {
+  it('records every change in order: replayed into an empty BookStore, the same books at the same versions', () => {
+    const books = BookStore.create({ maxMarkets: 2 });
+    const replica = BookStore.create({ maxMarkets: 2 });
+    for (const b of [books, replica]) b.registerMarket(0, PriceGrid.forStructure('linear_cent'));
+    const tickers = new TickerIndex();
+    tickers.add('KX-A', 0);
+    const calls: string[] = [];
+    const sync = new BookSync({
+      books, tickers,
+      recorder: {
+        snapshot(m, yes, yn, no, nn, ts, rn) {
+          calls.push('snapshot');
+          replica.applySnapshot(m, Array.from(yes).slice(0, 2 * yn), yn, Array.from(no).slice(0, 2 * nn), nn, ts, rn);
+        },
+        delta(m, side, price, delta, ts, rn) {
+          calls.push('delta');
+          replica.applyDelta(m, side as 0 | 1, price, delta, ts, rn);
+        },
+        stale(m) {
+          calls.push('stale');
+          replica.markStale(m);
+        },
+      },
+    });
+    const frame = new OrderbookFrame();
+    const feed = (json: string) => {
+      const buf = Buffer.from(json);
+      const kind = parseOrderbookFrame(buf, frame);
+      return kind === FrameKind.Delta ? sync.applyDelta(frame, buf, 5) : sync.applySnapshot(frame, buf, 5);
+    };
+    feed('{"type":"orderbook_snapshot","sid":1,"seq":1,"msg":{"market_ticker":"KX-A","yes_dollars_fp":[["0.4100","10.00"]],"no_dollars_fp":[["0.5500","20.00"]]}}');
+    feed('{"type":"orderbook_delta","sid":1,"seq":2,"msg":{"market_ticker":"KX-A","price_dollars":"0.4200","delta_fp":"3.00","side":"yes"}}');
+    feed('{"type":"orderbook_delta","sid":1,"seq":3,"msg":{"market_ticker":"KX-A","price_dollars":"0.4200","delta_fp":"-9.00","side":"yes"}}'); // refused: negative size → stale
+    sync.invalidate(0, 1);
+    feed('{"type":"orderbook_snapshot","sid":1,"seq":4,"msg":{"market_ticker":"KX-A","yes_dollars_fp":[["0.4300","1.00"]]}}');
+    feed('{"type":"orderbook_delta","sid":1,"seq":5,"msg":{"market_ticker":"KX-A","price_dollars":"0.5600","delta_fp":"2.00","side":"no"}}');
+    expect(calls).toEqual(['snapshot', 'delta', 'stale', 'stale', 'snapshot', 'delta']);
+    const a = emptyBookTop();
+    const b = emptyBookTop();
+    books.readTop(0, a);
+    replica.readTop(0, b);
+    expect(b).toEqual(a);
+    expect(a.updates).toBe(6);
   });
 });
