@@ -5,7 +5,30 @@
  */
 import type { JournalKind } from '../shared/journal.js';
 
-export type ToWorker = { type: 'stop'; cancelResting?: boolean };
+/**
+ * A market added to a running stage (market rotation, src/main/host/market-rotation.ts), sent
+ * only after the main thread registered the slot in the BookStore. The market-data stage uses
+ * `index` and `ticker`; the inference stage `channel`, `local`, `index`, `closeTimeMs` and
+ * `ranges`. The stage answers `{type:'market_added', index}` (with `error` when it refused).
+ */
+export interface AddMarketMessage {
+  type: 'add_market';
+  /** Global slot (BookStore, PositionBoard, intents). */
+  index: number;
+  ticker: string;
+  /** Inference: which of its dirty channels (the shard's position in its channel list). */
+  channel: number;
+  /** The market's shard-local index (its dirty-channel index). */
+  local: number;
+  closeTimeMs: number;
+  ranges: Array<{ start: number; end: number; step: number }>;
+}
+
+export type ToWorker =
+  | { type: 'stop'; cancelResting?: boolean }
+  | AddMarketMessage
+  /** Market data: take the market out of the shard's WebSocket subscriptions (it closed). */
+  | { type: 'remove_market'; index: number };
 
 export type FromWorker<S = unknown> =
   | { type: 'ready' }
@@ -14,6 +37,8 @@ export type FromWorker<S = unknown> =
   | { type: 'notice'; notice: unknown }
   | { type: 'journal'; records: Array<{ kind: JournalKind; record: Record<string, unknown> }> }
   | { type: 'fatal'; message: string }
+  /** The answer to `add_market`: `error` when the stage refused it. */
+  | { type: 'market_added'; index: number; error?: string }
   | { type: 'stopped'; stats: S };
 
 /** How often a worker posts its stats, ms. */

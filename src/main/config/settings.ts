@@ -112,6 +112,8 @@ export const SETTINGS = {
   minVolume: setting('min-volume', 'discovery: least contracts traded', 0, int(0, Number.MAX_SAFE_INTEGER)),
   maxSpread: setting('max-spread', 'discovery: widest YES spread, $0.0001 units', 2_000, int(1, 10_000)),
   minTimeToCloseS: setting('min-time-to-close-s', 'discovery: least seconds before close', 900, int(0, 10 ** 9)),
+  rediscoverS: setting('rediscover-s', 'discovery: seconds between re-runs that replace closing markets (and at most one run per min(10, this) s when markets close)', 60, int(1, 86_400)),
+  marketSlots: setting('market-slots', 'discovery: market slots for the whole session; a closed market keeps its slot, a replacement takes a new one (0: 2 × max-markets); each spare slot holds 8 KB of ladder space', 0, int(0, 100_000)),
   topology: setting('topology', 'threaded (worker threads) or inline (one thread)', 'threaded' as 'threaded' | 'inline', oneOf('threaded', 'inline')),
   marketDataWorkers: setting('market-data-workers', 'market-data threads (markets sharded by ticker)', 1, int(1, 64)),
   inferenceWorkers: setting('inference-workers', 'inference threads', 1, int(1, 64)),

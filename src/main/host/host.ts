@@ -9,6 +9,9 @@
  * decisions flow). Stop order is the reverse of the data flow: inference stops deciding,
  * execution cancels resting orders (a setting) and stops, market data closes its sockets, the
  * journal flushes, the venue closes.
+ *
+ * With discovery (no `--markets`), markets that close are replaced while the host runs, in new
+ * slots of a capacity allocated up front (market-rotation.ts has the rules and the design).
  */
 import { randomInt } from 'node:crypto';
 import { BookStore, emptyBookTop } from '../../shared/book-store.js';
@@ -20,6 +23,7 @@ import type { MarketMeta } from '../../shared/observation/build.js';
 import { loadPolicy } from '../../shared/policy/load-policy.js';
 import { FEATURE_SPEC_HASH } from '../../shared/observation/features.js';
 import { PositionBoard } from '../../shared/position-board.js';
+import { MarketTradingState } from '../../shared/position-records.js';
 import { SpscRing } from '../../shared/spsc-ring.js';
 import { siblingModule } from '../../shared/worker-spawn.js';
 import { KalshiRestClient } from '../../shared/kalshi/rest/client.js';
@@ -30,12 +34,13 @@ import { InferenceStage } from '../../workers/inference/inference-stage.js';
 import { inferenceStats, type InferenceStats } from '../../workers/inference/inference-stats.js';
 import { INTENT_WORDS } from '../../workers/inference/intent-record.js';
 import type { InferenceWorkerData } from '../../workers/inference/worker.js';
-import { MarketDataStage, type MarketDataStats } from '../../workers/market-data/market-data-stage.js';
+import { MarketDataStage, type MarketDataStats, type ShardMarket } from '../../workers/market-data/market-data-stage.js';
 import type { MarketDataWorkerData } from '../../workers/market-data/worker.js';
 import type { HostConfig } from '../config/settings.js';
 import { startExecution, type ExecutionHandle } from './execution-handle.js';
 import { discoverMarkets, explicitMarkets } from './market-selection.js';
-import { planShards } from './shards.js';
+import { ladderWordsFor, MarketRotation, MarketSlots, MAX_ROTATION_LEVELS, slotCapacity, type RotationCounters, type Slot } from './market-rotation.js';
+import { channelsOf, planShards, shardFor } from './shards.js';
 import { StageWorker } from './stage-worker.js';
 import { StatusLine, type StatusTotals } from './status-line.js';
 import { HostStartError, openVenue, type Venue } from './venue.js';
@@ -58,24 +63,41 @@ export interface HostSnapshot extends StatusTotals {
   execution: unknown;
 }
 
+/** Market rotation as tests and the dashboard see it. */
+export interface RotationView {
+  capacity: number;
+  maxMarkets: number;
+  /** Every slot handed out, in slot order (copies). */
+  slots: Slot[];
+  counters: RotationCounters;
+}
+
 export interface Host {
   readonly sessionId: string;
+  /** By slot: the markets traded at start, then those added as others closed (closed ones stay). */
   readonly markets: readonly Market[];
   readonly venue: Venue;
   /** The cumulative figures behind the status line. */
   totals(): StatusTotals;
   /** The execution stage's latest report. */
   execution(): ReturnType<ExecutionHandle['summary']>;
+  /** Market rotation (discovery only; undefined with `--markets`). */
+  rotation(): RotationView | undefined;
   /** Graceful stop: idempotent; resolves when everything is closed. */
   stop(reason: string): Promise<void>;
 }
 
 interface MdHandle {
   stats(): MarketDataStats | undefined;
+  /** A market for this shard at shard-local index `local` (its slot registered first). */
+  addMarket(market: ShardMarket, local: number): Promise<void>;
+  removeMarket(index: number): void;
   stop(): Promise<void>;
 }
 interface InfHandle {
   stats(): InferenceStats | undefined;
+  /** Local index `local` of channel `channel` is slot `market`. */
+  addMarket(channel: number, local: number, market: Market & { index: number }): Promise<void>;
   stop(): Promise<void>;
 }
 
@@ -133,18 +155,27 @@ export async function startHost(options: HostOptions): Promise<Host> {
       : (await discoverMarkets(rest, { maxMarkets: config.maxMarkets, minVolume: config.minVolume, maxSpread: config.maxSpread, minTimeToCloseS: config.minTimeToCloseS }, now)).markets
     ).filter((m) => m.status === 'active');
     if (markets.length === 0) throw new HostStartError('no market to trade: none is open and passes the discovery filters (see --max-spread, --min-volume, --min-time-to-close-s)');
+    const rotating = config.markets === undefined;
     journal.write('session', { session_id: sessionId, venue: venue.name, markets: markets.length, started_ms: now, config: { topology: config.topology, policy: config.policy } });
 
     // --- shared memory
     const n = markets.length;
-    // Ladder space sized to the markets' own grids (a deci_cent market needs 10× a linear_cent one).
-    const books = BookStore.create({ maxMarkets: n, ladderWords: markets.reduce((a, m) => a + 2 * m.grid.levelCount, 0) });
+    // Slots: exactly the markets with --markets; with discovery, room for the markets that will
+    // replace those that close (a slot is never reused: market-rotation.ts).
+    const capacity = rotating ? slotCapacity(config.maxMarkets, config.marketSlots, n) : n;
+    // Ladder space sized to the markets' own grids (a deci_cent market needs 10× a linear_cent
+    // one), and to the worst grid a replacement may have for every spare slot.
+    const books = BookStore.create({ maxMarkets: capacity, ladderWords: ladderWordsFor(markets, capacity) });
     markets.forEach((m, i) => books.registerMarket(i, m.grid));
-    const board = PositionBoard.create(n);
+    const board = PositionBoard.create(capacity);
     const plan = planShards(markets.map((m) => m.ticker), config.marketDataWorkers, config.inferenceWorkers);
-    const dirty = plan.shards.map((s) => DirtyMarkets.create(s.length));
+    const dirty = plan.shards.map((s) => DirtyMarkets.create(rotating ? capacity : s.length));
     const intents = plan.inference.map(() => SpscRing.create(INTENT_RING_CAPACITY, INTENT_WORDS));
-    const meta: MarketMeta[] = markets.map((m) => ({ closeTimeMs: m.closeTimeMs, grid: m.grid }));
+    const meta: Array<MarketMeta | undefined> = new Array<MarketMeta | undefined>(capacity).fill(undefined);
+    markets.forEach((m, i) => (meta[i] = { closeTimeMs: m.closeTimeMs, grid: m.grid }));
+    /** Per shard: the next shard-local index for a market added while running (never reused). */
+    const nextLocal = plan.shards.map((globals) => globals.length);
+    const readerOf = channelsOf(plan);
 
     // --- execution first: it calibrates and owns the PositionBoard
     const execution = await startExecution({ config, venue, rest, markets, books, board, intents, sessionId, journal, log });
@@ -167,7 +198,7 @@ export async function startHost(options: HostOptions): Promise<Host> {
         const data: InferenceWorkerData = {
           books: books.shared, board: board.shared, intents: intents[k].shared, policy: config.policy,
           channels: shardIds.map((s) => ({ dirty: dirty[s].shared, toGlobal: Int32Array.from(plan.shards[s]) })),
-          meta: markets.map((m) => ({ closeTimeMs: m.closeTimeMs, ranges: [...m.grid.ranges] })),
+          meta: meta.map((m) => (m === undefined ? null : { closeTimeMs: m.closeTimeMs, ranges: [...m.grid.ranges] })),
           recordDecisions: config.journalDecisions,
         };
         const w = new StageWorker<InferenceStats>(`inference-${k}`, siblingModule(import.meta.url, '../../workers/inference/worker'), data, {
@@ -175,7 +206,11 @@ export async function startHost(options: HostOptions): Promise<Host> {
           onJournal: (records) => { for (const r of records) if (r.kind === 'decision') writeDecision(r.record); },
         });
         await w.ready();
-        inference.push({ stats: () => w.latest, stop: () => w.stop().then(() => undefined) });
+        inference.push({
+          stats: () => w.latest,
+          addMarket: (channel, local, m) => w.addMarket({ type: 'add_market', index: m.index, ticker: m.ticker, channel, local, closeTimeMs: m.closeTimeMs, ranges: [...m.grid.ranges] }),
+          stop: () => w.stop().then(() => undefined),
+        });
       } else {
         const policy = await loadPolicy(config.policy);
         const stage = new InferenceStage({
@@ -193,7 +228,11 @@ export async function startHost(options: HostOptions): Promise<Host> {
           }
           await policy.close?.();
         })();
-        inference.push({ stats: () => inferenceStats(stage), stop: async () => { running = false; await loop; for (const d of drains) d(); } });
+        inference.push({
+          stats: () => inferenceStats(stage),
+          addMarket: async (channel, local, m) => stage.addMarket(channel, local, m.index, { closeTimeMs: m.closeTimeMs, grid: m.grid }),
+          stop: async () => { running = false; await loop; for (const d of drains) d(); },
+        });
       }
     }
     let journalTimer: NodeJS.Timeout | undefined;
@@ -204,31 +243,79 @@ export async function startHost(options: HostOptions): Promise<Host> {
       cleanups.push(async () => clearInterval(journalTimer));
     }
     cleanups.push(() => Promise.all(inference.map((i) => i.stop())));
-    const onLifecycle = (event: unknown) => journal.write('market_data', { kind: 'lifecycle', event: event as Record<string, unknown> });
+    // --- market rotation (discovery only): created before market data, which brings lifecycle events
+    const rotation = rotating ? new MarketRotation({
+      slots: new MarketSlots({ capacity, maxMarkets: config.maxMarkets, windowMs: config.minTimeToCloseS * 1000, maxLevels: MAX_ROTATION_LEVELS }),
+      nowMs,
+      periodMs: config.rediscoverS * 1000,
+      hooks: {
+        discover: async (exclude, limit, at) => (await discoverMarkets(rest, { maxMarkets: limit, minVolume: config.minVolume, maxSpread: config.maxSpread, minTimeToCloseS: config.minTimeToCloseS }, at, exclude)).markets,
+        shardOf: (ticker) => shardFor(ticker, plan.shards.length),
+        register: (slot, m) => {
+          books.registerMarket(slot.index, m.grid); // the main thread owns the market table: before any stage hears of the slot
+          markets[slot.index] = m;
+        },
+        attach: async (slot, m) => {
+          const s = slot.shard;
+          const local = nextLocal[s]++;
+          await execution.addMarket(slot.index, m);
+          const r = readerOf[s];
+          await inference[r.worker].addMarket(r.channel, local, { ...m, index: slot.index });
+          await marketData[s].addMarket({ index: slot.index, ticker: m.ticker }, local);
+          journal.write('market_data', { type: 'market', market_ticker: m.ticker, status: m.status, close_ms: m.closeTimeMs, price_grid: [...m.grid.ranges], session_id: sessionId, slot: slot.index });
+        },
+        retire: (t) => {
+          execution.setMarketState(t.slot.index, t.to === 'closed' ? MarketTradingState.HALTED : MarketTradingState.REDUCING, t.reason);
+          if (t.to === 'closed') marketData[t.slot.shard]?.removeMarket(t.slot.index);
+        },
+        log,
+        record: (event, detail) => journal.write('health_event', { session_id: sessionId, monitor: 'market_rotation', ts_ms: nowMs(), event, level: event === 'slots_exhausted' ? 'warn' : 'info', detail }),
+      },
+    }) : undefined;
+    if (rotation !== undefined) {
+      markets.forEach((m, i) => rotation.slots.hold(m, plan.shards.findIndex((g) => g.includes(i)), now));
+      cleanups.push(() => rotation.stop());
+    }
+    const onLifecycle = (event: unknown) => {
+      journal.write('market_data', { kind: 'lifecycle', event: event as Record<string, unknown> });
+      rotation?.onLifecycle(event);
+    };
     for (const [s, globals] of plan.shards.entries()) {
-      const shardMarkets = globals.map((i) => ({ index: i, ticker: markets[i].ticker }));
+      const initial = globals.map((i) => ({ index: i, ticker: markets[i].ticker }));
       if (threaded) {
         const data: MarketDataWorkerData = {
           url: venue.wsUrl, keyId: venue.credentials.keyId, privateKey: venue.privateKey,
-          books: books.shared, dirty: dirty[s].shared, markets: shardMarkets, lifecycle: s === 0,
+          books: books.shared, dirty: dirty[s].shared, markets: initial, lifecycle: s === 0,
         };
         const w = new StageWorker<MarketDataStats>(`market-data-${s}`, siblingModule(import.meta.url, '../../workers/market-data/worker'), data, { onEvent: onLifecycle, onExit: (name, why) => log(`${name} exited unexpectedly: ${why}`) });
         await w.ready();
-        marketData.push({ stats: () => w.latest, stop: () => w.stop().then(() => undefined) });
+        marketData.push({
+          stats: () => w.latest,
+          addMarket: (m, local) => w.addMarket({ type: 'add_market', index: m.index, ticker: m.ticker, channel: 0, local, closeTimeMs: 0, ranges: [] }),
+          removeMarket: (index) => w.post({ type: 'remove_market', index }),
+          stop: () => w.stop().then(() => undefined),
+        });
       } else {
-        const stage = new MarketDataStage({ url: venue.wsUrl, credentials: venue.credentials, books, dirty: dirty[s], markets: shardMarkets, lifecycle: s === 0, onEvent: onLifecycle });
+        const stage = new MarketDataStage({ url: venue.wsUrl, credentials: venue.credentials, books, dirty: dirty[s], markets: initial, lifecycle: s === 0, onEvent: onLifecycle });
         stage.start();
-        marketData.push({ stats: () => stage.stats(), stop: () => stage.close() });
+        marketData.push({
+          stats: () => stage.stats(),
+          addMarket: async (m, local) => void stage.addMarket(m, local),
+          removeMarket: (index) => void stage.removeMarket(index),
+          stop: () => stage.close(),
+        });
       }
     }
     cleanups.push(() => Promise.all(marketData.map((m) => m.stop())));
 
     // --- status
     const status = new StatusLine();
-    const staleBooks = (): number => {
+    /** The slots whose books are subscribed: every market with --markets; with rotation, those not closed. */
+    const subscribed = (): number[] => (rotation === undefined ? markets.map((_, i) => i) : rotation.slots.all().filter((sl) => sl.phase !== 'closed').map((sl) => sl.index));
+    const staleBooks = (slots: readonly number[]): number => {
       let stale = 0;
       const top = emptyBookTop();
-      for (let i = 0; i < n; i++) if (!books.readTop(i, top) || top.stale) stale++;
+      for (const i of slots) if (!books.readTop(i, top) || top.stale) stale++;
       return stale;
     };
     const totals = (): StatusTotals => {
@@ -236,9 +323,10 @@ export async function startHost(options: HostOptions): Promise<Host> {
       const md = marketData.map((m) => m.stats()).filter((s): s is MarketDataStats => s !== undefined);
       const ex = execution.summary();
       const latencies: LatencySnapshot[] = inf.map((s) => s.latency);
+      const slots = subscribed();
       return {
-        markets: n,
-        staleBooks: staleBooks(),
+        markets: slots.length,
+        staleBooks: staleBooks(slots),
         bookMessages: md.reduce((a, s) => a + s.books.deltas + s.books.snapshots, 0),
         decisions: inf.reduce((a, s) => a + s.counters.decisions, 0),
         intents: inf.reduce((a, s) => a + s.counters.intents, 0),
@@ -254,7 +342,8 @@ export async function startHost(options: HostOptions): Promise<Host> {
     const statusTimer = setInterval(() => log(status.line(totals(), nowMs())), config.statusIntervalS * 1000);
     statusTimer.unref();
     cleanups.push(async () => clearInterval(statusTimer));
-    log(`trading ${n} markets on ${venue.name} (${config.topology}, ${plan.shards.length} market-data, ${plan.inference.length} inference, policy ${config.policy}), session ${sessionId}`);
+    log(`trading ${n} markets on ${venue.name} (${config.topology}, ${plan.shards.length} market-data, ${plan.inference.length} inference, policy ${config.policy}), session ${sessionId}${rotation === undefined ? '' : `; closing markets replaced, ${capacity} market slots`}`);
+    rotation?.start();
 
     let stopping: Promise<void> | undefined;
     return {
@@ -263,10 +352,14 @@ export async function startHost(options: HostOptions): Promise<Host> {
       venue,
       totals,
       execution: () => execution.summary(),
+      rotation: () => (rotation === undefined ? undefined : {
+        capacity, maxMarkets: config.maxMarkets, slots: rotation.slots.all().map((sl) => ({ ...sl })), counters: { ...rotation.counters },
+      }),
       stop(reason: string) {
         stopping ??= (async () => {
           log(`stopping: ${reason}`);
           clearInterval(statusTimer);
+          await rotation?.stop(); // no market added or retired from here on
           await Promise.all(inference.map((i) => i.stop())); // no new intents
           clearInterval(journalTimer);
           await execution.stop(config.cancelOnStop);

@@ -2,10 +2,14 @@
  * A stage worker as the main thread sees it: started, waited for (`ready` or a one-line
  * failure), its latest stats kept, stopped with a deadline. A worker that dies is reported
  * through `onExit` (the supervisor restarts it); its `fatal` line never carries a key.
+ * `addMarket` posts an `add_market` and resolves on the stage's `market_added` answer.
  */
 import type { Worker } from 'node:worker_threads';
 import { spawnWorker } from '../../shared/worker-spawn.js';
-import type { FromWorker, ToWorker } from '../../workers/worker-protocol.js';
+import type { AddMarketMessage, FromWorker, ToWorker } from '../../workers/worker-protocol.js';
+
+/** How long an `add_market` may wait for the stage's answer, ms. */
+const ADD_MARKET_TIMEOUT_MS = 10_000;
 
 export class StageWorker<S> {
   latest: S | undefined;
@@ -13,6 +17,7 @@ export class StageWorker<S> {
   private readonly worker: Worker;
   private readonly readyPromise: Promise<void>;
   private stopped: Promise<S | undefined> | undefined;
+  private readonly adding = new Map<number, { resolve: () => void; reject: (e: Error) => void }>();
 
   constructor(
     readonly name: string,
@@ -33,6 +38,13 @@ export class StageWorker<S> {
           case 'journal': return handlers.onJournal?.(m.records);
           case 'notice': return handlers.onNotice?.(m.notice);
           case 'stopped': this.latest = m.stats; return;
+          case 'market_added': {
+            const w = this.adding.get(m.index);
+            this.adding.delete(m.index);
+            if (m.error === undefined) w?.resolve();
+            else w?.reject(new Error(`${name} refused market slot ${m.index}: ${m.error}`));
+            return;
+          }
           case 'fatal': return reject(new Error(`${name}: ${m.message}`));
         }
       });
@@ -41,6 +53,8 @@ export class StageWorker<S> {
     this.worker.on('error', (err) => fail(new Error(`${name}: ${err.message}`)));
     this.worker.on('exit', (code) => {
       this.exited = true;
+      for (const w of this.adding.values()) w.reject(new Error(`${name} exited (code ${code})`));
+      this.adding.clear();
       fail(new Error(`${name} stopped at start-up (exit code ${code})`));
       if (this.stopped === undefined) handlers.onExit?.(name, `exit code ${code}`);
     });
@@ -52,6 +66,23 @@ export class StageWorker<S> {
 
   post(message: ToWorker): void {
     if (!this.exited) this.worker.postMessage(message);
+  }
+
+  /** Tell the stage about a new market; resolves once it took it, rejects when it refused, exited or did not answer. */
+  addMarket(message: AddMarketMessage, timeoutMs = ADD_MARKET_TIMEOUT_MS): Promise<void> {
+    if (this.exited || this.stopped !== undefined) return Promise.reject(new Error(`${this.name} is stopping`));
+    if (this.adding.has(message.index)) return Promise.reject(new Error(`market slot ${message.index} is already being added to ${this.name}`));
+    return new Promise<void>((resolve, reject) => {
+      const timer = setTimeout(() => {
+        this.adding.delete(message.index);
+        reject(new Error(`${this.name} did not answer add_market for slot ${message.index} within ${timeoutMs} ms`));
+      }, timeoutMs);
+      this.adding.set(message.index, {
+        resolve: () => (clearTimeout(timer), resolve()),
+        reject: (e) => (clearTimeout(timer), reject(e)),
+      });
+      this.worker.postMessage(message);
+    });
   }
 
   /** Ask the stage to stop; terminate it if it has not exited within `deadlineMs`. Resolves with its last stats. */

@@ -21,6 +21,13 @@
  * closings only — the host is blind to fills and must not add exposure (lessons.md: reconnect
  * gate).
  *
+ * Markets added while running (market rotation, src/main/host/market-rotation.ts): `addMarket`
+ * takes a slot of the board's capacity that no market has held in this session (slots are never
+ * reused: the ledger, the PositionBoard and journal rows are keyed by slot) and asks for a
+ * reconcile, so whatever the exchange already holds in that market (a position from another
+ * session, an orphan order) is adopted or cancelled by the usual rules. `setMarketTradingState`
+ * winds a market down (closings only) or halts it once it closed.
+ *
  * Stop: no new intents (the loop exits, the rings are left as they are), timers cleared, the
  * requests in flight allowed to finish (bounded), then — when asked — every resting order of
  * this session cancelled (listed by client_order_id prefix, batch cancels, re-listed until none
@@ -116,6 +123,7 @@ export class ExecutionStage {
   private readonly rest: KalshiRestClient;
   private readonly writer: PositionBoardWriter;
   private readonly io: RequestIo;
+  private readonly grids: Array<PriceGrid | undefined>;
   private readonly byTicker = new Map<string, number>();
   private readonly traded: number[] = [];
   private readonly prefix: string;
@@ -161,7 +169,7 @@ export class ExecutionStage {
       this.byTicker.set(m.ticker, m.index);
       this.traded.push(m.index);
     }
-    const grids = new Array<PriceGrid | undefined>(capacity).fill(undefined);
+    const grids = (this.grids = new Array<PriceGrid | undefined>(capacity).fill(undefined));
     for (const m of options.markets) grids[m.index] = m.grid;
     this.writer = options.board.claimWriter();
     try {
@@ -252,6 +260,34 @@ export class ExecutionStage {
   setTradingState(state: TradingState): void {
     this.requested = state;
     this.applyTradingState();
+  }
+
+  /**
+   * Trade one more market, in slot `m.index` (cold path; see the file comment). Throws when the
+   * slot is outside the board, already held this session, or the ticker is already traded.
+   */
+  addMarket(m: ExecutionMarket): void {
+    if (this.stopping) throw new Error('ExecutionStage is stopping');
+    const capacity = this.o.board.capacity;
+    if (!Number.isInteger(m.index) || m.index < 0 || m.index >= capacity) throw new RangeError(`market ${m.ticker}: index ${m.index} outside the board's 0..${capacity - 1}`);
+    if (this.grids[m.index] !== undefined) throw new RangeError(`market slot ${m.index} is already held (${this.core.tickerOf(m.index)}); slots are not reused`);
+    if (this.byTicker.has(m.ticker)) throw new RangeError(`market ${m.ticker} is already traded`);
+    const now = this.clock();
+    const closed = m.closeTimeMs > 0 && m.closeTimeMs <= now;
+    this.core.addMarket(m.index, m.ticker, m.grid, closed ? MarketTradingState.HALTED : MarketTradingState.ACTIVE, now);
+    this.grids[m.index] = m.grid;
+    this.byTicker.set(m.ticker, m.index);
+    this.traded.push(m.index);
+    this.journal.write('session', { event: 'market_added', sessionId: this.sessionId, market: m.index, ticker: m.ticker, closeTimeMs: m.closeTimeMs, atMs: now });
+    this.requestReconcile('market_added');
+  }
+
+  /** A market's own trading state: ACTIVE, REDUCING (closings only), HALTED (nothing). Unknown slots are ignored. */
+  setMarketTradingState(market: number, state: MarketTradingState, reason = ''): void {
+    if (!Number.isInteger(market) || market < 0 || market >= this.grids.length || this.grids[market] === undefined) return;
+    const now = this.clock();
+    this.core.setMarketTradingState(market, state, now);
+    this.journal.write('state_transition', { machine: `market:${this.core.tickerOf(market)}`, market, to: state, reason, atMs: now });
   }
 
   /** A REST reconcile now (one at a time; a request during a run runs once more after it). */

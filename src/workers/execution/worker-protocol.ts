@@ -11,11 +11,15 @@
  *   {type:'started', calibration}   once calibrated and trading
  *   {type:'stats', stats}            every `statsIntervalMs` (default 1000) and once after stopping
  *   {type:'journal', records}        batches of journal records (kind + record), with each stats tick
+ *   {type:'market_added', index, error?}  the answer to `add_market` (error: refused, nothing changed)
  *   {type:'stopped', report}         after `{type:'stop'}`; the worker then exits
  *   {type:'fatal', message}          start or run failed (never carries key material); the worker exits
  * parent → worker:
  *   {type:'stop', cancelResting}     stop (see ExecutionStage.stop)
  *   {type:'trading_state', state}    ExecutionStage.setTradingState
+ *   {type:'add_market', market}      ExecutionStage.addMarket (market rotation: a new slot, already
+ *                                    registered in the BookStore); answered `market_added`
+ *   {type:'market_state', index, state, reason}  ExecutionStage.setMarketTradingState
  */
 import type { KeyObject } from 'node:crypto';
 import type { Worker } from 'node:worker_threads';
@@ -65,12 +69,16 @@ export type ExecutionWorkerMessage =
   | { type: 'started'; calibration: CalibrationReport }
   | { type: 'stats'; stats: ExecutionStats }
   | { type: 'journal'; records: Array<{ kind: JournalKind; record: Record<string, unknown> }> }
+  | { type: 'market_added'; index: number; error?: string }
   | { type: 'stopped'; report: StopReport }
   | { type: 'fatal'; message: string };
 
 export type ExecutionWorkerCommand =
   | { type: 'stop'; cancelResting: boolean }
-  | { type: 'trading_state'; state: number };
+  | { type: 'trading_state'; state: number }
+  | { type: 'add_market'; market: ExecutionWorkerMarket }
+  /** A MarketTradingState. */
+  | { type: 'market_state'; index: number; state: number; reason?: string };
 
 /** Spawns the execution worker (worker.ts beside this module, .ts under tests or tsx, .js from dist). */
 export function startExecutionWorker(data: ExecutionWorkerData): Worker {

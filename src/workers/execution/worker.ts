@@ -16,7 +16,7 @@ import { PositionBoard } from '../../shared/position-board.js';
 import { PriceGrid } from '../../shared/price-grid.js';
 import { RateBudgets } from '../../shared/rate-budgets.js';
 import { SpscRing } from '../../shared/spsc-ring.js';
-import type { TradingState } from '../../shared/position-records.js';
+import type { MarketTradingState, TradingState } from '../../shared/position-records.js';
 import { ExecutionStage } from './execution-stage.js';
 import type { ExecutionWorkerCommand, ExecutionWorkerData, ExecutionWorkerMessage } from './worker-protocol.js';
 
@@ -78,6 +78,16 @@ async function main(data: ExecutionWorkerData): Promise<void> {
   process.on('unhandledRejection', (err) => void fail(err));
   port.on('message', (m: ExecutionWorkerCommand) => {
     if (m?.type === 'trading_state') stage.setTradingState(m.state as TradingState);
+    if (m?.type === 'add_market') {
+      const { index, ticker, ranges, closeTimeMs } = m.market;
+      try {
+        stage.addMarket({ index, ticker, grid: PriceGrid.fromRanges(ranges), closeTimeMs });
+        post({ type: 'market_added', index });
+      } catch (err) {
+        post({ type: 'market_added', index, error: messageOf(err) });
+      }
+    }
+    if (m?.type === 'market_state') stage.setMarketTradingState(m.index, m.state as MarketTradingState, m.reason);
     if (m?.type !== 'stop' || stopping) return;
     stopping = true;
     if (ticker !== undefined) clearInterval(ticker);

@@ -11,6 +11,11 @@
  * An intent that finds the ring full is dropped and counted: the market's next book change
  * brings a fresh decision, and an execution thread that far behind must not be fed stale ones.
  * A market whose book is stale or unregistered is skipped (counted): nothing trades a stale book.
+ *
+ * Markets added while it runs (market rotation, src/main/host/market-rotation.ts): `addMarket`
+ * gives a channel's next shard-local index its global slot and the slot its meta. The main
+ * thread calls it (or posts it) before the market-data stage learns of the market, so no dirty
+ * mark can name a local index this stage does not know; one that did would be skipped.
  */
 import type { BookStore } from '../../shared/book-store.js';
 import type { DirtyMarkets } from '../../shared/dirty-markets.js';
@@ -105,9 +110,15 @@ export class InferenceStage {
   /** Decisions not kept because `takeDecisions` was not called in time. */
   decisionsNotKept = 0;
   private batchAtMs = 0;
+  /** The channels (own copies: `addMarket` extends their `toGlobal`). */
+  private readonly channels: DirtyChannel[];
+  /** Per global slot (own copy: `addMarket` fills it in). */
+  private readonly meta: Array<MarketMeta | undefined>;
 
   constructor(private readonly o: InferenceStageOptions) {
     if (o.channels.length === 0) throw new RangeError('an inference stage needs at least one dirty channel');
+    this.channels = o.channels.map((c) => ({ dirty: c.dirty, toGlobal: c.toGlobal }));
+    this.meta = Array.from(o.meta);
     this.maxBatch = o.maxBatch ?? 256;
     if (!Number.isInteger(this.maxBatch) || this.maxBatch < 1) throw new RangeError(`maxBatch must be a positive integer, got ${o.maxBatch}`);
     const firstMeta = o.meta.find((m) => m !== undefined);
@@ -125,8 +136,30 @@ export class InferenceStage {
   /** Markets waiting in the channels. */
   pending(): number {
     let n = 0;
-    for (const c of this.o.channels) n += c.dirty.pending();
+    for (const c of this.channels) n += c.dirty.pending();
     return n;
+  }
+
+  /**
+   * A market added while running (cold path): shard-local index `local` of channel `channel` is
+   * global slot `market`, whose close time and grid are `meta`. The slot must be inside the
+   * meta table given at construction (its size is the history's) and not yet traded; the local
+   * index not yet mapped.
+   */
+  addMarket(channel: number, local: number, market: number, meta: MarketMeta): void {
+    const c = this.channels[channel];
+    if (c === undefined) throw new RangeError(`channel ${channel} outside 0..${this.channels.length - 1}`);
+    if (!Number.isInteger(market) || market < 0 || market >= this.meta.length) throw new RangeError(`market slot ${market} outside 0..${this.meta.length - 1}`);
+    if (this.meta[market] !== undefined) throw new RangeError(`market slot ${market} is already traded`);
+    if (!Number.isInteger(local) || local < 0 || local >= c.dirty.markets) throw new RangeError(`local index ${local} outside the channel's 0..${c.dirty.markets - 1}`);
+    if (local < c.toGlobal.length && c.toGlobal[local] >= 0) throw new RangeError(`local index ${local} of channel ${channel} is already slot ${c.toGlobal[local]}`);
+    if (local >= c.toGlobal.length) {
+      const grown = new Int32Array(Math.min(c.dirty.markets, Math.max(local + 1, 2 * c.toGlobal.length))).fill(-1);
+      grown.set(c.toGlobal);
+      c.toGlobal = grown;
+    }
+    this.meta[market] = meta;
+    c.toGlobal[local] = market;
   }
 
   /**
@@ -144,7 +177,7 @@ export class InferenceStage {
   /** Wait (event loop kept alive) until some channel has a dirty market or `timeoutMs` passes. */
   waitForWork(timeoutMs: number): Promise<boolean> {
     if (this.pending() > 0) return Promise.resolve(true);
-    const channels = this.o.channels;
+    const channels = this.channels;
     if (channels.length === 1) return channels[0].dirty.waitForDirtyAsync(timeoutMs);
     // Resolves true as soon as any channel has work, false once every wait timed out.
     return new Promise<boolean>((resolve) => {
@@ -177,8 +210,8 @@ export class InferenceStage {
   }
 
   private collect(): number {
-    const channels = this.o.channels;
-    const meta = this.o.meta;
+    const channels = this.channels;
+    const meta = this.meta;
     const nowMs = this.nowMs();
     const nowNs = this.nowNs();
     this.batchAtMs = nowMs;
@@ -194,8 +227,8 @@ export class InferenceStage {
         continue;
       }
       emptyRounds = 0;
-      const market = c.toGlobal[local];
-      const m = meta[market];
+      const market = local < c.toGlobal.length ? c.toGlobal[local] : -1;
+      const m = market >= 0 ? meta[market] : undefined;
       if (m === undefined) continue;
       const outcome = this.reader.observe(market, m, nowMs, nowNs, this.batch, n * FEATURE_COUNT);
       if (outcome !== 'ok') {

@@ -1,6 +1,8 @@
 /**
  * Thread entry of an inference worker: one InferenceStage over its dirty channels, looping
- * drain → decide → intents, waiting on the channels (Atomics.waitAsync) when idle.
+ * drain → decide → intents, waiting on the channels (Atomics.waitAsync) when idle. Markets
+ * added while running arrive as `add_market` (answered `market_added`); the loop awaits between
+ * batches, so the message is handled between two batches.
  */
 import { parentPort, workerData } from 'node:worker_threads';
 import { BookStore, type BookStoreShared } from '../../shared/book-store.js';
@@ -25,6 +27,9 @@ export interface InferenceWorkerData {
   /** Post every decision to the parent as journal records ('decision'). */
   recordDecisions?: boolean;
 }
+
+/** Longest stretch of back-to-back batches before the event loop gets a turn, ms. */
+const YIELD_MS = 20;
 
 const port = parentPort!;
 const post = (m: FromWorker) => port.postMessage(m);
@@ -52,11 +57,28 @@ async function main(): Promise<void> {
   const timer = setInterval(() => post({ type: 'stats', stats: inferenceStats(stage) }), STATS_INTERVAL_MS);
   port.on('message', (m: ToWorker) => {
     if (m.type === 'stop') running = false;
+    if (m.type === 'add_market') {
+      try {
+        stage.addMarket(m.channel, m.local, m.index, { closeTimeMs: m.closeTimeMs, grid: PriceGrid.fromRanges(m.ranges) });
+        post({ type: 'market_added', index: m.index });
+      } catch (err) {
+        post({ type: 'market_added', index: m.index, error: errorLine(err) });
+      }
+    }
   });
   post({ type: 'ready' });
+  // A loop that always finds work awaits only microtasks, so messages (stop, add_market) and
+  // timers would wait for a quiet moment: give them a turn at least every YIELD_MS.
+  let yieldedAt = performance.now();
   while (running) {
     const decided = await stage.step();
-    if (decided === 0) await stage.waitForWork(50);
+    if (decided === 0) {
+      await stage.waitForWork(50);
+      yieldedAt = performance.now();
+    } else if (performance.now() - yieldedAt >= YIELD_MS) {
+      await new Promise((r) => setImmediate(r));
+      yieldedAt = performance.now();
+    }
   }
   clearInterval(timer);
   clearInterval(journalTimer);

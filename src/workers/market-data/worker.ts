@@ -1,4 +1,4 @@
-/** Thread entry of a market-data worker: one MarketDataStage over its shard (see worker-protocol.ts). */
+/** Thread entry of a market-data worker: one MarketDataStage over its shard (see worker-protocol.ts); markets added and removed on command. */
 import { parentPort, workerData } from 'node:worker_threads';
 import type { KeyObject } from 'node:crypto';
 import { BookStore, type BookStoreShared } from '../../shared/book-store.js';
@@ -39,6 +39,19 @@ try {
   stage.start();
   const timer = setInterval(() => post({ type: 'stats', stats: stage.stats() }), STATS_INTERVAL_MS);
   port.on('message', (m: ToWorker) => {
+    if (m.type === 'add_market') {
+      try {
+        stage.addMarket({ index: m.index, ticker: m.ticker }, m.local);
+        post({ type: 'market_added', index: m.index });
+      } catch (err) {
+        post({ type: 'market_added', index: m.index, error: errorLine(err) });
+      }
+      return;
+    }
+    if (m.type === 'remove_market') {
+      stage.removeMarket(m.index);
+      return;
+    }
     if (m.type !== 'stop') return;
     clearInterval(timer);
     void stage.close().then(() => {

@@ -127,4 +127,36 @@ describe('InferenceStage', () => {
     touch(1);
     expect(await waiting).toBe(true);
   });
+
+  it('addMarket: a channel\'s next local index becomes a new global slot, decided under that slot; a slot or local index is never taken twice', async () => {
+    const books = BookStore.create({ maxMarkets: 8 });
+    const board = PositionBoard.create(8);
+    for (const m of [0, 1, 6]) {
+      books.registerMarket(m, GRID);
+      books.applySnapshot(m, [4000, 1000], 1, [5500, 800], 1, T0, 1);
+    }
+    const dirty = [DirtyMarkets.create(8), DirtyMarkets.create(8)];
+    const channels = [{ dirty: dirty[0], toGlobal: Int32Array.from([0]) }, { dirty: dirty[1], toGlobal: Int32Array.from([1]) }];
+    const intents = SpscRing.create(64, INTENT_WORDS);
+    const meta = [{ closeTimeMs: T0 + 3_600_000, grid: GRID }, { closeTimeMs: T0 + 3_600_000, grid: GRID }, ...new Array(6).fill(undefined)];
+    const stage = new InferenceStage({ books, board, channels, policy: new HardcodedPolicy([Action.BUY_NO]), intents, meta, nowMs: () => T0 + 1000, recordDecisions: true });
+    // A local index the stage does not know yet is skipped, not decided on slot garbage.
+    dirty[1].markDirty(5);
+    expect(await stage.step()).toBe(0);
+    stage.addMarket(1, 5, 6, { closeTimeMs: T0 + 7_200_000, grid: GRID });
+    expect(channels[1].toGlobal).toEqual(Int32Array.from([1])); // the caller's arrays are not touched
+    expect(() => stage.addMarket(1, 5, 7, { closeTimeMs: T0, grid: GRID })).toThrow(/already slot 6/);
+    expect(() => stage.addMarket(0, 3, 6, { closeTimeMs: T0, grid: GRID })).toThrow(/already traded/);
+    expect(() => stage.addMarket(0, 3, 8, { closeTimeMs: T0, grid: GRID })).toThrow(/outside 0..7/);
+    expect(() => stage.addMarket(2, 3, 7, { closeTimeMs: T0, grid: GRID })).toThrow(/channel 2/);
+    expect(() => stage.addMarket(0, 8, 7, { closeTimeMs: T0, grid: GRID })).toThrow(/local index 8/);
+    dirty[1].markDirty(5);
+    dirty[0].markDirty(0);
+    expect(await stage.step()).toBe(2);
+    const rec = new Int32Array(INTENT_WORDS);
+    const got: number[] = [];
+    while (intents.tryPop(rec)) got.push(rec[I_MARKET]);
+    expect(got.sort()).toEqual([0, 6]);
+    expect(stage.takeDecisions().map((d) => d.market).sort()).toEqual([0, 6]);
+  });
 });

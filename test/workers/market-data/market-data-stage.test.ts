@@ -75,4 +75,60 @@ describe('MarketDataStage', () => {
       await sim.close();
     }
   });
+
+  it('adds a market while running (registered first): subscribed, snapshotted, dirty under its local index; removes one: stale, out of the count', async () => {
+    const key = makeKey();
+    const sim = await startSimulator({ keys: [key], port: 0, markets: 12, rate: 3000, seed: 5 });
+    const active = sim.exchange.markets().filter((m) => m.status === 'active');
+    const [a, b, c] = active;
+    const books = BookStore.create({ maxMarkets: 8 });
+    books.registerMarket(0, a.grid);
+    books.registerMarket(1, b.grid);
+    const dirty = DirtyMarkets.create(6);
+    const stage = new MarketDataStage({
+      url: sim.wsUrl, credentials: new KalshiCredentials(key.keyId, key.privateKey), books, dirty, lifecycle: false,
+      markets: [{ index: 0, ticker: a.ticker }, { index: 1, ticker: b.ticker }],
+    });
+    const top = emptyBookTop();
+    const seen = new Set<number>();
+    const drain = () => {
+      for (let m = dirty.nextDirty(); m !== NO_DIRTY_MARKET; m = dirty.nextDirty()) seen.add(m);
+    };
+    try {
+      expect(() => stage.addMarket({ index: 5, ticker: c.ticker })).toThrow(/before start/);
+      stage.start();
+      await until(() => stage.staleBooks() === 0, 'the first books snapshotted');
+      expect(() => stage.addMarket({ index: 5, ticker: c.ticker })).toThrow(/not registered/);
+      books.registerMarket(5, c.grid);
+      expect(() => stage.addMarket({ index: 5, ticker: c.ticker }, 1)).toThrow(/local index 1 is taken/);
+      expect(() => stage.addMarket({ index: 5, ticker: c.ticker }, 6)).toThrow(/dirty channel covers 6/);
+      expect(stage.addMarket({ index: 5, ticker: c.ticker }, 3)).toBe(3); // the host's choice; 2 stays unused
+      books.registerMarket(6, c.grid);
+      expect(() => stage.addMarket({ index: 6, ticker: c.ticker })).toThrow(/already indexed/);
+      expect(stage.addMarket({ index: 6, ticker: active[3].ticker })).toBe(4); // the refusal took nothing
+      expect(stage.stats().markets).toBe(4);
+      await until(() => stage.staleBooks() === 0 && books.readTop(5, top) && !top.stale, 'the added books snapshotted');
+      await until(() => (drain(), seen.has(3)), 'the added market dirty under its local index');
+      expect(seen.has(2)).toBe(false);
+      sim.control.setLiquidity(false);
+      let last = -1;
+      await until(() => {
+        books.readTop(5, top);
+        const settled = top.updates === last;
+        last = top.updates;
+        return settled && JSON.stringify(levels(books, 5, SIDE_YES)) === JSON.stringify(sim.exchange.bookLevels(c.index, 'yes').slice().sort((x, y) => x[0] - y[0]));
+      }, 'the added book equal to the exchange');
+      expect(levels(books, 5, SIDE_NO)).toEqual(sim.exchange.bookLevels(c.index, 'no').slice().sort((x, y) => x[0] - y[0]));
+
+      expect(stage.removeMarket(0)).toBe(true);
+      expect(stage.removeMarket(0)).toBe(false);
+      expect(stage.removeMarket(7)).toBe(false);
+      expect(books.readTop(0, top) && top.stale).toBe(true);
+      expect(stage.staleBooks()).toBe(0);
+      expect(stage.stats().markets).toBe(3);
+    } finally {
+      await stage.close();
+      await sim.close();
+    }
+  });
 });
