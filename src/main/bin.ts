@@ -3,10 +3,12 @@ import { main } from './cli.js';
 import { registerKeygenCommand } from '../sim/keygen-command.js';
 import { registerSimCommand } from '../sim/sim-command.js';
 import { registerRunCommand } from './run-command.js';
+import { registerReplayCommand } from './replay/replay-command.js';
 
 registerKeygenCommand();
 registerSimCommand();
 registerRunCommand();
+registerReplayCommand();
 main(process.argv.slice(2)).then(
   (code) => {
     process.exitCode = code;

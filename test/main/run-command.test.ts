@@ -65,7 +65,7 @@ describe('kalshi-actor run', () => {
   });
 
   it('an unreachable exchange: one line, exit 1', async () => {
-    const r = await run(['--exchange', 'demo', '--key-id', 'k', '--private-key', keyFile, '--rest-url', 'http://127.0.0.1:9/trade-api/v2', '--ws-url', 'ws://127.0.0.1:9/trade-api/ws/v2']);
+    const r = await run(['--exchange', 'demo', '--key-id', 'k', '--private-key', keyFile, '--rest-url', 'http://127.0.0.1:9/trade-api/v2', '--ws-url', 'ws://127.0.0.1:9/trade-api/ws/v2', '--data-dir', join(dir, 'data')]);
     expect(r.code).toBe(1);
     oneLine(r, /^kalshi-actor run: exchange unreachable at http:\/\/127\.0\.0\.1:9\/trade-api\/v2/);
   });

@@ -135,6 +135,8 @@ export const SETTINGS = {
   journalDecisions: setting('journal-decisions', 'journal every decision (market, book version, action, latency)', true, bool, { boolean: true }),
   statusIntervalS: setting('status-interval-s', 'seconds between status lines', 10, int(1, 3_600)),
   db: optional('db', 'PostgreSQL URL (default: embedded PGlite under ./data)', url('postgres:', 'postgresql:'), { env: 'DATABASE_URL', secret: true }),
+  dataDir: setting('data-dir', 'local data: the embedded PGlite journal and the spill', './data', text),
+  recordMarketData: setting('record-market-data', 'journal every book change (snapshots, deltas) for replay', false, bool, { boolean: true }),
   dashboardPort: setting('dashboard-port', 'dashboard and /metrics port (0: off)', 8090, int(0, 65_535)),
   logLevel: setting('log-level', 'trace, debug, info, warn or error', 'info' as 'trace' | 'debug' | 'info' | 'warn' | 'error', oneOf('trace', 'debug', 'info', 'warn', 'error')),
   simMarkets: setting('sim-markets', 'embedded simulator: markets (about 80 % are open at a time)', 250, int(1, 100_000)),

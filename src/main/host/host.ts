@@ -17,10 +17,10 @@ import { randomInt } from 'node:crypto';
 import { BookStore, emptyBookTop } from '../../shared/book-store.js';
 import { DirtyMarkets } from '../../shared/dirty-markets.js';
 import type { Journal } from '../../shared/journal.js';
-import { MemoryJournal } from '../../shared/journal.js';
 import { mergeSnapshots, type LatencySnapshot } from '../../shared/latency-histogram.js';
 import type { MarketMeta } from '../../shared/observation/build.js';
 import { loadPolicy } from '../../shared/policy/load-policy.js';
+import { ACTION_NAMES } from '../../shared/policy/actions.js';
 import { FEATURE_SPEC_HASH } from '../../shared/observation/features.js';
 import { PositionBoard } from '../../shared/position-board.js';
 import { MarketTradingState } from '../../shared/position-records.js';
@@ -36,7 +36,11 @@ import { INTENT_WORDS } from '../../workers/inference/intent-record.js';
 import type { InferenceWorkerData } from '../../workers/inference/worker.js';
 import { MarketDataStage, type MarketDataStats, type ShardMarket } from '../../workers/market-data/market-data-stage.js';
 import type { MarketDataWorkerData } from '../../workers/market-data/worker.js';
+import { MarketDataRecorder, SHARD_SEQ_STRIDE } from '../../workers/market-data/market-data-recorder.js';
+import { openJournal } from '../store/open-journal.js';
 import type { HostConfig } from '../config/settings.js';
+import { redactedConfig } from '../config/load.js';
+import { packageVersion } from '../cli.js';
 import { startExecution, type ExecutionHandle } from './execution-handle.js';
 import { discoverMarkets, explicitMarkets } from './market-selection.js';
 import { ladderWordsFor, MarketRotation, MarketSlots, MAX_ROTATION_LEVELS, slotCapacity, type RotationCounters, type Slot } from './market-rotation.js';
@@ -44,6 +48,9 @@ import { channelsOf, planShards, shardFor } from './shards.js';
 import { StageWorker } from './stage-worker.js';
 import { StatusLine, type StatusTotals } from './status-line.js';
 import { HostStartError, openVenue, type Venue } from './venue.js';
+
+/** The main thread's `market_data` seq range (lifecycle events): above any shard's (shard × 2^40). */
+const MAIN_SEQ_BASE = 1023 * SHARD_SEQ_STRIDE;
 
 /** Intent ring per inference worker, records. */
 const INTENT_RING_CAPACITY = 4096;
@@ -127,13 +134,21 @@ function sessionSummary(inf: Array<InferenceStats | undefined>, ex: ReturnType<E
 export async function startHost(options: HostOptions): Promise<Host> {
   const { config, log } = options;
   const nowMs = options.nowMs ?? Date.now;
-  const journal = options.journal ?? new MemoryJournal();
   const sessionId = newSessionId(nowMs(), randomInt(36 ** 4));
   // The policy first: a model built for another feature table is refused before anything starts.
   const probe = await loadPolicy(config.policy);
   await probe.close?.();
   const venue = options.venue ?? (await openVenue(config));
-  const cleanups: Array<() => Promise<unknown>> = [() => venue.close()];
+  // The journal: the caller's (tests), else PostgreSQL (--db / DATABASE_URL) or PGlite under --data-dir.
+  let store: Awaited<ReturnType<typeof openJournal>> | undefined;
+  try {
+    store = options.journal === undefined ? await openJournal({ url: config.db, dataDir: config.dataDir }) : undefined;
+  } catch (err) {
+    await venue.close();
+    throw err;
+  }
+  const journal: Journal = options.journal ?? store!;
+  const cleanups: Array<() => Promise<unknown>> = [async () => store?.close({ timeoutMs: 5_000 }), () => venue.close()];
   const unwind = async () => {
     for (const c of cleanups.reverse()) await c().catch(() => undefined);
   };
@@ -156,7 +171,13 @@ export async function startHost(options: HostOptions): Promise<Host> {
     ).filter((m) => m.status === 'active');
     if (markets.length === 0) throw new HostStartError('no market to trade: none is open and passes the discovery filters (see --max-spread, --min-volume, --min-time-to-close-s)');
     const rotating = config.markets === undefined;
-    journal.write('session', { session_id: sessionId, venue: venue.name, markets: markets.length, started_ms: now, config: { topology: config.topology, policy: config.policy } });
+    journal.write('session', {
+      session_id: sessionId, venue: venue.name, mode: config.topology, started_ms: now,
+      config: redactedConfig(config), versions: { host: packageVersion(), node: process.version, feature_spec: FEATURE_SPEC_HASH },
+    });
+    for (const m of markets) {
+      journal.write('market_data', { type: 'market', market_ticker: m.ticker, event_ticker: m.eventTicker, status: m.status, open_ms: m.openTimeMs, close_ms: m.closeTimeMs, price_grid: [...m.grid.ranges], session_id: sessionId, updated_ms: now });
+    }
 
     // --- shared memory
     const n = markets.length;
@@ -188,7 +209,7 @@ export async function startHost(options: HostOptions): Promise<Host> {
     const writeDecision = (d: Record<string, unknown>) => {
       const m = markets[d.market as number];
       journal.write('decision', {
-        session_id: sessionId, market_ticker: m?.ticker, book_version: d.bookVersion, action: d.action,
+        session_id: sessionId, market_ticker: m?.ticker, book_version: d.bookVersion, action: ACTION_NAMES[d.action as number],
         feature_spec_hash: FEATURE_SPEC_HASH, decide_us: d.decideUs, ts_ms: d.atMs,
       });
     };
@@ -276,8 +297,14 @@ export async function startHost(options: HostOptions): Promise<Host> {
       markets.forEach((m, i) => rotation.slots.hold(m, plan.shards.findIndex((g) => g.includes(i)), now));
       cleanups.push(() => rotation.stop());
     }
+    // Lifecycle events recorded by the main thread: its own seq range, above every shard's.
+    let lifecycleSeq = MAIN_SEQ_BASE;
     const onLifecycle = (event: unknown) => {
-      journal.write('market_data', { kind: 'lifecycle', event: event as Record<string, unknown> });
+      const e = event as { type?: string; marketTicker?: string; eventTicker?: string };
+      journal.write('market_data', {
+        session_id: sessionId, seq: lifecycleSeq++, market_ticker: e.marketTicker ?? e.eventTicker ?? '', type: 'lifecycle',
+        recv_ms: nowMs(), payload: event as Record<string, unknown>,
+      });
       rotation?.onLifecycle(event);
     };
     for (const [s, globals] of plan.shards.entries()) {
@@ -286,8 +313,13 @@ export async function startHost(options: HostOptions): Promise<Host> {
         const data: MarketDataWorkerData = {
           url: venue.wsUrl, keyId: venue.credentials.keyId, privateKey: venue.privateKey,
           books: books.shared, dirty: dirty[s].shared, markets: initial, lifecycle: s === 0,
+          record: config.recordMarketData ? { sessionId, shard: s } : undefined,
         };
-        const w = new StageWorker<MarketDataStats>(`market-data-${s}`, siblingModule(import.meta.url, '../../workers/market-data/worker'), data, { onEvent: onLifecycle, onExit: (name, why) => log(`${name} exited unexpectedly: ${why}`) });
+        const w = new StageWorker<MarketDataStats>(`market-data-${s}`, siblingModule(import.meta.url, '../../workers/market-data/worker'), data, {
+          onEvent: onLifecycle,
+          onJournal: (records) => { for (const r of records) journal.write(r.kind, r.record); },
+          onExit: (name, why) => log(`${name} exited unexpectedly: ${why}`),
+        });
         await w.ready();
         marketData.push({
           stats: () => w.latest,
@@ -296,8 +328,11 @@ export async function startHost(options: HostOptions): Promise<Host> {
           stop: () => w.stop().then(() => undefined),
         });
       } else {
-        const stage = new MarketDataStage({ url: venue.wsUrl, credentials: venue.credentials, books, dirty: dirty[s], markets: initial, lifecycle: s === 0, onEvent: onLifecycle });
+        let stage: MarketDataStage | undefined = undefined;
+        const recorder = config.recordMarketData ? new MarketDataRecorder(sessionId, s, (m) => stage?.tickerOf(m)) : undefined;
+        stage = new MarketDataStage({ url: venue.wsUrl, credentials: venue.credentials, books, dirty: dirty[s], markets: initial, lifecycle: s === 0, onEvent: onLifecycle, recorder });
         stage.start();
+        if (recorder !== undefined) drains.push(() => { for (const record of recorder.take()) journal.write('market_data', record); });
         marketData.push({
           stats: () => stage.stats(),
           addMarket: async (m, local) => void stage.addMarket(m, local),
@@ -366,7 +401,15 @@ export async function startHost(options: HostOptions): Promise<Host> {
           log(status.line(totals(), nowMs()));
           log(sessionSummary(inference.map((i) => i.stats()), execution.summary()));
           await Promise.all(marketData.map((m) => m.stop()));
-          await journal.flush();
+          for (const d of drains) d(); // inline: the last decisions and recorded book changes
+          journal.write('session', { session_id: sessionId, ended_ms: nowMs(), end_reason: reason });
+          if (store !== undefined) {
+            const j = await store.close({ timeoutMs: 10_000 });
+            const why = Object.entries(j.rejectedByReason).map(([r, n]) => `${r} ${n}`).join(', ');
+            log(`journal: ${j.written} rows written (${j.backend}), ${j.rejected} refused${why === '' ? '' : ` (${why})`}, ${j.spilledRows} spilled, ${j.dropped} dropped`);
+          } else {
+            await journal.flush();
+          }
           await rest.close();
           await venue.close();
           log('stopped');

@@ -17,7 +17,7 @@
 import { emptyBookTop, type BookStore } from '../../shared/book-store.js';
 import type { DirtyMarkets } from '../../shared/dirty-markets.js';
 import type { KalshiCredentials } from '../../shared/kalshi-signing.js';
-import { BookSync } from '../../shared/kalshi/ws/book-sync.js';
+import { BookSync, type BookRecorder } from '../../shared/kalshi/ws/book-sync.js';
 import type { ChannelEvent } from '../../shared/kalshi/ws/channel-events.js';
 import { KalshiWsClient, type ClientNotice, type KalshiWsStats, type Subscription } from '../../shared/kalshi/ws/client.js';
 import { TickerIndex } from '../../shared/kalshi/ws/ticker-index.js';
@@ -43,6 +43,8 @@ export interface MarketDataStageOptions {
   onNotice?: (notice: ClientNotice) => void;
   /** WebSocket watchdog: no frame for this long → reconnect (ms, default 30,000). */
   staleAfterMs?: number;
+  /** Told of every book change in order (recording market data for replay). */
+  recorder?: BookRecorder;
 }
 
 export interface MarketDataStats {
@@ -81,6 +83,7 @@ export class MarketDataStage {
     this.sync = new BookSync({
       books: o.books,
       tickers,
+      recorder: o.recorder,
       dirty: {
         markDirty(global: number): boolean {
           const local = toLocal[global];
@@ -96,6 +99,12 @@ export class MarketDataStage {
       onNotice: o.onNotice,
       staleAfterMs: o.staleAfterMs,
     });
+  }
+
+  /** The ticker of a global slot this shard serves (removed ones included), for records. */
+  tickerOf(index: number): string | undefined {
+    const local = this.toLocal[index];
+    return local >= 0 ? this.markets.get(local)?.ticker : undefined;
   }
 
   start(): void {

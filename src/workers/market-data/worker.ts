@@ -4,7 +4,8 @@ import type { KeyObject } from 'node:crypto';
 import { BookStore, type BookStoreShared } from '../../shared/book-store.js';
 import { DirtyMarkets, type DirtyMarketsShared } from '../../shared/dirty-markets.js';
 import { KalshiCredentials } from '../../shared/kalshi-signing.js';
-import { errorLine, STATS_INTERVAL_MS, type FromWorker, type ToWorker } from '../worker-protocol.js';
+import { MarketDataRecorder } from './market-data-recorder.js';
+import { errorLine, JOURNAL_INTERVAL_MS, STATS_INTERVAL_MS, type FromWorker, type ToWorker } from '../worker-protocol.js';
 import { MarketDataStage, type ShardMarket } from './market-data-stage.js';
 
 export interface MarketDataWorkerData {
@@ -16,6 +17,8 @@ export interface MarketDataWorkerData {
   markets: ShardMarket[];
   lifecycle: boolean;
   staleAfterMs?: number;
+  /** Record every book change for replay (journal `market_data`), with this session id and shard number. */
+  record?: { sessionId: string; shard: number };
 }
 
 const port = parentPort!;
@@ -23,7 +26,13 @@ const post = (m: FromWorker) => port.postMessage(m);
 const data = workerData as MarketDataWorkerData;
 
 try {
-  const stage = new MarketDataStage({
+  let stage: MarketDataStage | undefined;
+  const recorder = data.record === undefined ? undefined : new MarketDataRecorder(data.record.sessionId, data.record.shard, (m) => stage?.tickerOf(m));
+  const postRecords = () => {
+    const rows = recorder?.take();
+    if (rows !== undefined && rows.length > 0) post({ type: 'journal', records: rows.map((record) => ({ kind: 'market_data' as const, record })) });
+  };
+  stage = new MarketDataStage({
     url: data.url,
     credentials: new KalshiCredentials(data.keyId, data.privateKey),
     books: BookStore.attach(data.books),
@@ -31,17 +40,20 @@ try {
     markets: data.markets,
     lifecycle: data.lifecycle,
     staleAfterMs: data.staleAfterMs,
+    recorder,
     onEvent: (event) => {
       if (event.type === 'market_lifecycle_v2' || event.type === 'event_lifecycle') post({ type: 'event', event });
     },
     onNotice: (notice) => post({ type: 'notice', notice }),
   });
-  stage.start();
-  const timer = setInterval(() => post({ type: 'stats', stats: stage.stats() }), STATS_INTERVAL_MS);
+  const md = stage;
+  md.start();
+  const timer = setInterval(() => post({ type: 'stats', stats: md.stats() }), STATS_INTERVAL_MS);
+  const journalTimer = recorder === undefined ? undefined : setInterval(postRecords, JOURNAL_INTERVAL_MS);
   port.on('message', (m: ToWorker) => {
     if (m.type === 'add_market') {
       try {
-        stage.addMarket({ index: m.index, ticker: m.ticker }, m.local);
+        md.addMarket({ index: m.index, ticker: m.ticker }, m.local);
         post({ type: 'market_added', index: m.index });
       } catch (err) {
         post({ type: 'market_added', index: m.index, error: errorLine(err) });
@@ -49,13 +61,15 @@ try {
       return;
     }
     if (m.type === 'remove_market') {
-      stage.removeMarket(m.index);
+      md.removeMarket(m.index);
       return;
     }
     if (m.type !== 'stop') return;
     clearInterval(timer);
-    void stage.close().then(() => {
-      post({ type: 'stopped', stats: stage.stats() });
+    clearInterval(journalTimer);
+    void md.close().then(() => {
+      postRecords();
+      post({ type: 'stopped', stats: md.stats() });
       port.close();
     });
   });

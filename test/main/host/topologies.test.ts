@@ -60,7 +60,7 @@ async function settled(count: () => number, quietMs: number): Promise<void> {
   }, 'the host to settle');
 }
 
-async function decisions(topology: 'inline' | 'threaded', model: string): Promise<Map<string, number>> {
+async function decisions(topology: 'inline' | 'threaded', model: string): Promise<Map<string, string>> {
   const key = makeKey(`topo-${topology}`);
   const sim = await startSimulator({ keys: [key], port: 0, markets: 30, rate: 1000, seed: 23, manualClock: true, tier: 'prestige' });
   const journal = new MemoryJournal(1_000_000);
@@ -78,8 +78,8 @@ async function decisions(topology: 'inline' | 'threaded', model: string): Promis
       await settled(count, 600);
     }
     await host.stop('test');
-    const out = new Map<string, number>();
-    for (const r of journal.records('decision')) out.set(`${r.market_ticker as string}@${r.book_version as number}`, r.action as number);
+    const out = new Map<string, string>();
+    for (const r of journal.records('decision')) out.set(`${r.market_ticker as string}@${r.book_version as number}`, r.action as string);
     return out;
   } finally {
     await sim.close();
