@@ -330,7 +330,13 @@ export async function startHost(options: HostOptions): Promise<Host> {
       } else {
         let stage: MarketDataStage | undefined = undefined;
         const recorder = config.recordMarketData ? new MarketDataRecorder(sessionId, s, (m) => stage?.tickerOf(m)) : undefined;
-        stage = new MarketDataStage({ url: venue.wsUrl, credentials: venue.credentials, books, dirty: dirty[s], markets: initial, lifecycle: s === 0, onEvent: onLifecycle, recorder });
+        stage = new MarketDataStage({
+          url: venue.wsUrl, credentials: venue.credentials, books, dirty: dirty[s], markets: initial, lifecycle: s === 0, recorder,
+          onEvent: (event) => {
+            if (event.type === 'trade') recorder?.trade(event, Date.now());
+            else if (event.type === 'market_lifecycle_v2' || event.type === 'event_lifecycle') onLifecycle(event);
+          },
+        });
         stage.start();
         if (recorder !== undefined) drains.push(() => { for (const record of recorder.take()) journal.write('market_data', record); });
         marketData.push({

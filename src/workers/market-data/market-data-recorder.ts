@@ -1,7 +1,7 @@
 /**
  * Recording market data for replay: a BookRecorder (src/shared/kalshi/ws/book-sync.ts) that turns
  * every change of a shard's books — snapshots, deltas, stale marks, in order — into journal
- * `market_data` records. Replay applies them to an empty BookStore and gets the same books at
+ * `market_data` records, with the shard's public trades among them. Replay applies them to an empty BookStore and gets the same books at
  * the same versions as the live host (BookTop.updates), which is how it finds the book each live
  * decision was taken on.
  *
@@ -11,6 +11,7 @@
  * object; the market-data worker posts a batch to the main thread four times a second.
  */
 import type { BookRecorder } from '../../shared/kalshi/ws/book-sync.js';
+import type { TradeEvent } from '../../shared/kalshi/ws/channel-events.js';
 
 export const SHARD_SEQ_STRIDE = 2 ** 40;
 
@@ -18,7 +19,7 @@ export type MarketDataRow = Record<string, unknown> & {
   session_id: string;
   seq: number;
   market_ticker: string;
-  type: 'snapshot' | 'delta' | 'stale';
+  type: 'snapshot' | 'delta' | 'stale' | 'trade';
 };
 
 export class MarketDataRecorder implements BookRecorder {
@@ -48,6 +49,19 @@ export class MarketDataRecorder implements BookRecorder {
 
   stale(market: number): void {
     this.push(market, { type: 'stale' });
+  }
+
+  /** A public trade on one of the shard's markets (not a book change: replay skips it). */
+  trade(t: TradeEvent, receiveMs: number): void {
+    if (this.rows.length >= this.maxBuffered) {
+      this.dropped++;
+      return;
+    }
+    this.rows.push({
+      session_id: this.sessionId, seq: this.n++, market_ticker: t.marketTicker, type: 'trade', exchange_seq: t.seq,
+      price: t.yesPrice, delta: t.count, side: t.takerOutcomeSide, ts_ms: t.tsMs || null, recv_ms: receiveMs,
+      payload: { trade_id: t.tradeId, taker_book_side: t.takerBookSide, is_block_trade: t.isBlockTrade },
+    });
   }
 
   /** The records since the last call. */

@@ -43,6 +43,7 @@ try {
     recorder,
     onEvent: (event) => {
       if (event.type === 'market_lifecycle_v2' || event.type === 'event_lifecycle') post({ type: 'event', event });
+      else if (event.type === 'trade') recorder?.trade(event, Date.now());
     },
     onNotice: (notice) => post({ type: 'notice', notice }),
   });
