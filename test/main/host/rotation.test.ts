@@ -7,28 +7,14 @@
  * more is added.
  */
 import { describe, expect, it } from 'vitest';
-import { KalshiCredentials } from '../../../src/shared/kalshi-signing.js';
 import { MemoryJournal } from '../../../src/shared/journal.js';
 import { loadConfig } from '../../../src/main/config/load.js';
 import { startHost, type Host } from '../../../src/main/host/host.js';
-import type { Venue } from '../../../src/main/host/venue.js';
-import { startSimulator, type Simulator } from '../../../src/sim/simulator.js';
-import { makeKey, type TestKey } from '../../support/sim-client.js';
+import { startSimulator } from '../../../src/sim/simulator.js';
+import { makeKey } from '../../support/sim-client.js';
+import { until, venueOf } from '../../support/host-fixtures.js';
 
-async function until(cond: () => boolean, what: string, timeoutMs = 60_000): Promise<void> {
-  const end = Date.now() + timeoutMs;
-  while (!cond()) {
-    if (Date.now() > end) throw new Error(`timed out waiting for ${what}`);
-    await new Promise((r) => setTimeout(r, 25));
-  }
-}
 
-function venueOf(sim: Simulator, key: TestKey): Venue {
-  return {
-    name: 'sim', restUrl: sim.restUrl, wsUrl: sim.wsUrl, credentials: new KalshiCredentials(key.keyId, key.privateKey),
-    privateKey: key.privateKey, close: async () => undefined,
-  };
-}
 
 // --min-time-to-close-s 900 keeps the simulator's short-lived markets (closing 1–10 min after its
 // start) out of the selection, so no market winds down by itself during the test: only the
@@ -102,7 +88,7 @@ describe.each(['inline', 'threaded'] as const)('market rotation, %s topology', (
       // Orders went out for the slot their ticker holds.
       const sent = journal.records('order_event').filter((r) => r.event === 'sent' && typeof r.market === 'number');
       expect(sent.length).toBeGreaterThan(0);
-      for (const r of sent) expect(r.ticker, `order for slot ${r.market as number}`).toBe(all[r.market as number].ticker);
+      for (const r of sent) expect(r.market_ticker, `order for slot ${r.market as number}`).toBe(all[r.market as number].ticker);
       // Decisions: on the replacements too, and always under the slot's own ticker.
       const decisions = journal.records('decision');
       for (const t of added) expect(decisions.some((r) => r.market_ticker === t), t).toBe(true);

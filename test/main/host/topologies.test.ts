@@ -11,40 +11,21 @@
  * on the (market, version) pairs both decided — which always include the last version of every
  * market a step changed, as the test waits for the hosts to settle after each step.
  */
-import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
-import { KalshiCredentials } from '../../../src/shared/kalshi-signing.js';
 import { MemoryJournal } from '../../../src/shared/journal.js';
-import { mlpModelBytes } from '../../../src/shared/onnx/baseline-model.js';
-import { MODEL_CONTRACT } from '../../../src/shared/onnx/model-contract.js';
-import { randomLayers } from '../../../src/shared/onnx/mlp-trainer.js';
 import { loadConfig } from '../../../src/main/config/load.js';
 import { startHost } from '../../../src/main/host/host.js';
 import { startSimulator } from '../../../src/sim/simulator.js';
 import { makeKey } from '../../support/sim-client.js';
+import { bookOnlyModel, until, venueOf } from '../../support/host-fixtures.js';
 
-const BOOK_FEATURES = 16; // indexes 0–15: the order-book group of the feature table
 const dir = mkdtempSync(join(tmpdir(), 'kalshi-actor-topo-'));
 afterAll(() => rmSync(dir, { recursive: true, force: true }));
 
-function bookOnlyModel(): string {
-  const layers = randomLayers([52, 16, 5], 7);
-  const first = layers[0];
-  for (let o = 0; o < first.outputs; o++) for (let i = BOOK_FEATURES; i < first.inputs; i++) first.weight[o * first.inputs + i] = 0;
-  const file = join(dir, 'book-only.onnx');
-  writeFileSync(file, mlpModelBytes({ inputName: MODEL_CONTRACT.inputName, outputName: MODEL_CONTRACT.outputName, layers }, 'book features only (test)'));
-  return file;
-}
 
-async function until(cond: () => boolean, what: string, timeoutMs = 30_000): Promise<void> {
-  const end = Date.now() + timeoutMs;
-  while (!cond()) {
-    if (Date.now() > end) throw new Error(`timed out waiting for ${what}`);
-    await new Promise((r) => setTimeout(r, 20));
-  }
-}
 
 /** Wait until `count()` has not moved for `quietMs`. */
 async function settled(count: () => number, quietMs: number): Promise<void> {
@@ -68,7 +49,7 @@ async function decisions(topology: 'inline' | 'threaded', model: string): Promis
     const config = loadConfig(['--topology', topology, '--policy', `mlp:${model}`, '--max-exposure', '0', '--max-markets', '10', '--max-spread', '10000', '--min-time-to-close-s', '60', '--status-interval-s', '3600'], {});
     const host = await startHost({
       config, log: () => undefined, journal,
-      venue: { name: 'sim', restUrl: sim.restUrl, wsUrl: sim.wsUrl, credentials: new KalshiCredentials(key.keyId, key.privateKey), privateKey: key.privateKey, close: async () => undefined },
+      venue: venueOf(sim, key),
     });
     await until(() => host.totals().staleBooks === 0, 'every book snapshotted');
     const count = () => journal.records('decision').length;
@@ -88,7 +69,7 @@ async function decisions(topology: 'inline' | 'threaded', model: string): Promis
 
 describe('topologies', () => {
   it('threaded and inline take the same decisions on the same book stream', async () => {
-    const model = bookOnlyModel();
+    const model = bookOnlyModel(dir);
     const inline = await decisions('inline', model);
     const threaded = await decisions('threaded', model);
     const common = [...inline.keys()].filter((k) => threaded.has(k));

@@ -5,7 +5,7 @@
  * policy. The policy reads only book features (as in the topology test) and the live account
  * stays flat, so every input of the policy and of its cash-reserve gate is the same in both.
  */
-import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
@@ -16,41 +16,23 @@ import { loadSession } from '../../../src/main/replay/load-session.js';
 import { replaySession } from '../../../src/main/replay/replay.js';
 import { replayCommand } from '../../../src/main/replay/replay-command.js';
 import { openJournal } from '../../../src/main/store/open-journal.js';
-import { KalshiCredentials } from '../../../src/shared/kalshi-signing.js';
-import { mlpModelBytes } from '../../../src/shared/onnx/baseline-model.js';
-import { MODEL_CONTRACT } from '../../../src/shared/onnx/model-contract.js';
-import { randomLayers } from '../../../src/shared/onnx/mlp-trainer.js';
 import { loadPolicy } from '../../../src/shared/policy/load-policy.js';
 import { startSimulator } from '../../../src/sim/simulator.js';
 import { makeKey } from '../../support/sim-client.js';
+import { bookOnlyModel, until, venueOf } from '../../support/host-fixtures.js';
 import { createTestDatabase } from '../store/helpers.js';
 
 const dir = mkdtempSync(join(tmpdir(), 'kalshi-actor-replay-'));
 afterAll(() => rmSync(dir, { recursive: true, force: true }));
 
-function bookOnlyModel(): string {
-  const layers = randomLayers([52, 16, 5], 7);
-  const first = layers[0];
-  for (let o = 0; o < first.outputs; o++) for (let i = 16; i < first.inputs; i++) first.weight[o * first.inputs + i] = 0;
-  const file = join(dir, 'book-only.onnx');
-  writeFileSync(file, mlpModelBytes({ inputName: MODEL_CONTRACT.inputName, outputName: MODEL_CONTRACT.outputName, layers }, 'book features only (test)'));
-  return file;
-}
 
-async function until(cond: () => boolean, what: string, timeoutMs = 30_000): Promise<void> {
-  const end = Date.now() + timeoutMs;
-  while (!cond()) {
-    if (Date.now() > end) throw new Error(`timed out waiting for ${what}`);
-    await new Promise((r) => setTimeout(r, 25));
-  }
-}
 
 describe('replay', () => {
   it('reproduces the live decisions of a recorded session, and re-runs it with another policy', async () => {
     const db = await createTestDatabase();
     const key = makeKey('replay');
     const sim = await startSimulator({ keys: [key], port: 0, markets: 30, rate: 2000, seed: 31, tier: 'prestige' });
-    const model = bookOnlyModel();
+    const model = bookOnlyModel(dir);
     let sessionId = '';
     try {
       const config = loadConfig([
@@ -59,7 +41,7 @@ describe('replay', () => {
       ], {});
       const host = await startHost({
         config, log: () => undefined,
-        venue: { name: 'sim', restUrl: sim.restUrl, wsUrl: sim.wsUrl, credentials: new KalshiCredentials(key.keyId, key.privateKey), privateKey: key.privateKey, close: async () => undefined },
+        venue: venueOf(sim, key),
       });
       sessionId = host.sessionId;
       await until(() => host.totals().decisions >= 300, '300 decisions');
