@@ -4,4 +4,4 @@ export { WriteQueue, type JournalEvent, type JournalStats, type StoreJournal, ty
 export { PortJournal, type PortJournalOptions } from './port-journal.js';
 export { MIGRATIONS, SCHEMA_VERSION, migrate } from './migrations.js';
 export { TABLES, tableFor } from './tables.js';
-export * from './records.js';
+export * from '../../shared/journal-records.js';

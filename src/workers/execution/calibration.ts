@@ -22,7 +22,11 @@
  *    was not, the first sync sees the drift and adopts the exchange's figures.)
  * 4. Order group: in `session` mode the session's group is created now (the first order would
  *    otherwise wait for it); `market` mode creates each market's group with its first order.
+ *
+ * The report is journaled as one 'calibration' record (records.ts CalibrationRecord: a column
+ * for each of its figures, keyed by session_id and started_ms).
  */
+import { writeRecord } from '../../shared/journal-records.js';
 import { SESSION_GROUP } from './order-groups.js';
 import { cancelOrders, orderUpdateOf, readAccount, reservationOf, restingOrders } from './exchange-view.js';
 import { sequenceOf, type ExecutionContext } from './execution-context.js';
@@ -140,6 +144,11 @@ export async function calibrate(ctx: ExecutionContext, options: CalibrationOptio
     positionsAdopted, positionsElsewhere, ordersAdopted, orphansCancelled: cancelled, orphansNotCancelled: failed, ordersElsewhere,
     fillsMarkedSeen, groupId,
   };
-  ctx.journal.write('calibration', { ...report });
+  writeRecord(ctx.journal, 'calibration', {
+    session_id: ctx.sessionId, started_ms: startedAtMs, duration_ms: report.durationMs, balance_micros: report.balance, reserved_micros: reserved,
+    portfolio_value_micros: report.portfolioValue, positions_adopted: positionsAdopted, positions_elsewhere: positionsElsewhere,
+    orders_adopted: ordersAdopted, orphans_cancelled: cancelled, orphans_not_cancelled: failed, orders_elsewhere: ordersElsewhere,
+    fills_marked_seen: fillsMarkedSeen, group_id: groupId === '' ? null : groupId,
+  });
   return { report, createdGroups, fillWatermarkMs: snap.takenAtMs };
 }

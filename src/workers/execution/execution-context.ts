@@ -1,8 +1,9 @@
 /**
  * What calibration and the periodic sync need from the execution stage: the REST client, the
- * core (the only place account state changes), the journal, the counters, the wall clock, and
- * the two questions every REST record raises — which market slot is this ticker (−1: a market we
- * do not trade), and is this client_order_id ours (this session's prefix).
+ * core (the only place account state changes), the journal and the session id its records
+ * carry, the counters, the wall clock, and the two questions every REST record raises — which
+ * market slot is this ticker (−1: a market we do not trade), and is this client_order_id ours
+ * (this session's prefix).
  */
 import type { Journal } from '../../shared/journal.js';
 import type { KalshiRestClient } from '../../shared/kalshi/rest/index.js';
@@ -13,6 +14,8 @@ export interface ExecutionContext {
   readonly rest: KalshiRestClient;
   readonly core: ExecutionCore;
   readonly journal: Journal;
+  /** This session's id: every journal record carries it. */
+  readonly sessionId: string;
   readonly counters: ExecutionCounters;
   /** Wall clock, ms since the epoch (the core's time base). */
   readonly clock: () => number;

@@ -33,7 +33,17 @@
  * this session cancelled (listed by client_order_id prefix, batch cancels, re-listed until none
  * is left or the deadline) and the session's order groups deleted; WS and REST closed, journal
  * flushed, the PositionBoard's writer role released.
+ *
+ * Journal (records.ts; snake_case, exact integer units, every record with this session's id):
+ * 'session' merge rows at start (started_ms, the calibrated cash and values) and at the end
+ * (ended_ms, end_reason, end cash and values); an added market as a 'market_data' market record;
+ * 'state_transition' for the account ('trading': from_state → to_state, lower-case names) and
+ * per market ('market:<ticker>'); an 'order_event' for each place / amend / cancel sent and for
+ * its outcome (keyed by client_order_id and a seq counted here); 'group_event' for a group
+ * created; 'health_event' for a reconcile that failed. Fills, settlements and drifts:
+ * private-events.ts and periodic-sync.ts; the calibration report: calibration.ts.
  */
+import { writeRecord, type MarketRecord, type OrderEventRecord, type SessionRecord, type StateTransitionRecord } from '../../shared/journal-records.js';
 import { monoNs } from '../../shared/clock.js';
 import { MemoryJournal, type Journal } from '../../shared/journal.js';
 import type { KalshiCredentials } from '../../shared/kalshi-signing.js';
@@ -54,8 +64,8 @@ import { IntentDrain } from './intent-drain.js';
 import { PeriodicSync, type PeriodicSyncOptions, type SyncReport } from './periodic-sync.js';
 import { applyChannelEvent } from './private-events.js';
 import { PrivateStream } from './private-stream.js';
-import type { SendRequest } from './requests.js';
-import { OutcomeStatus } from './working-orders.js';
+import type { AmendRequest, CancelRequest, PlaceRequest, SendRequest } from './requests.js';
+import { OutcomeStatus, type RequestOutcome } from './working-orders.js';
 
 export interface ExecutionMarket {
   /** Global market slot (BookStore, PositionBoard, intent records). */
@@ -100,6 +110,8 @@ export interface ExecutionStageOptions {
 export interface StopOptions {
   /** Cancel this session's resting orders (default true). */
   cancelResting?: boolean;
+  /** Why the session ends: the session record's end_reason (default 'stop'). */
+  reason?: string;
 }
 
 export interface StopReport {
@@ -129,6 +141,10 @@ export class ExecutionStage {
   private readonly prefix: string;
   private readonly ctx: ExecutionContext;
   private readonly createdGroups: string[] = [];
+  /** Per market slot, the market trading state last set (the journal's from_state). */
+  private readonly marketStates = new Map<number, MarketTradingState>();
+  /** Per client_order_id, the next order_event seq (see `orderEvent`). */
+  private readonly orderSeq = new Map<string, number>();
   private stream: PrivateStream | undefined;
   private sync: PeriodicSync | undefined;
   private requested: TradingState;
@@ -146,6 +162,8 @@ export class ExecutionStage {
   private gaps = 0;
   private gapsReconciled = 0;
   private reconcileWhenUp = false;
+  /** The trading state last applied was the requested one held back (stream down or reconcile pending). */
+  private wasBlind = false;
   private inFlight = 0;
   private idleWaiters: Array<() => void> = [];
   private lastRevalueMs = 0;
@@ -180,7 +198,9 @@ export class ExecutionStage {
       const now = this.clock();
       for (const m of options.markets) {
         const closed = m.closeTimeMs > 0 && m.closeTimeMs <= now;
-        this.core.addMarket(m.index, m.ticker, m.grid, closed ? MarketTradingState.HALTED : MarketTradingState.ACTIVE, now);
+        const state = closed ? MarketTradingState.HALTED : MarketTradingState.ACTIVE;
+        this.core.addMarket(m.index, m.ticker, m.grid, state, now);
+        this.marketStates.set(m.index, state);
       }
     } catch (err) {
       this.writer.release();
@@ -193,7 +213,7 @@ export class ExecutionStage {
       sentAtOf: (m) => this.core.working.unresolvedRequest(m)?.sentAtMs,
     });
     this.ctx = {
-      rest: this.rest, core: this.core, journal: this.journal, counters: this.counters, clock: this.clock,
+      rest: this.rest, core: this.core, journal: this.journal, sessionId: this.sessionId, counters: this.counters, clock: this.clock,
       marketOf: (t) => this.byTicker.get(t) ?? -1,
       isOurs: (cid) => cid.startsWith(this.prefix),
     };
@@ -206,7 +226,8 @@ export class ExecutionStage {
   async start(): Promise<CalibrationReport> {
     if (this.started) throw new Error('ExecutionStage already started');
     this.started = true;
-    this.core.setTradingState(TradingState.CALIBRATING, this.clock());
+    const startedMs = this.clock();
+    this.setTrading(TradingState.CALIBRATING, 'start');
     const ws = this.o.ws;
     if (ws !== undefined) {
       this.stream = new PrivateStream({
@@ -245,14 +266,18 @@ export class ExecutionStage {
     this.applyTradingState();
     this.pollTimer = setInterval(() => this.poll(), this.o.pollIntervalMs ?? 100);
     this.syncTimer = setInterval(() => this.requestReconcile('periodic'), this.settings.syncIntervalS * 1000);
-    this.journal.write('session', { event: 'start', sessionId: this.sessionId, atMs: this.clock(), markets: this.traded.length });
+    const r = cal.report;
+    writeRecord(this.journal, 'session', {
+      session_id: this.sessionId, started_ms: startedMs, start_cash_micros: this.core.ledger.cash, start_portfolio_value_micros: r.portfolioValue,
+      start_values: { balance_micros: r.balance, reserved_micros: r.reserved, markets: this.traded.map((m) => this.core.tickerOf(m)), positions: this.positions() },
+    });
     this.loop = this.drain.run();
     return cal.report;
   }
 
   /** See the file comment. Idempotent: a second call returns the first's promise. */
   stop(options: StopOptions = {}): Promise<StopReport> {
-    this.stopPromise ??= this.shutdown(options.cancelResting ?? true);
+    this.stopPromise ??= this.shutdown(options.cancelResting ?? true, options.reason ?? 'stop');
     return this.stopPromise;
   }
 
@@ -274,11 +299,17 @@ export class ExecutionStage {
     if (this.byTicker.has(m.ticker)) throw new RangeError(`market ${m.ticker} is already traded`);
     const now = this.clock();
     const closed = m.closeTimeMs > 0 && m.closeTimeMs <= now;
-    this.core.addMarket(m.index, m.ticker, m.grid, closed ? MarketTradingState.HALTED : MarketTradingState.ACTIVE, now);
+    const state = closed ? MarketTradingState.HALTED : MarketTradingState.ACTIVE;
+    this.core.addMarket(m.index, m.ticker, m.grid, state, now);
+    this.marketStates.set(m.index, state);
     this.grids[m.index] = m.grid;
     this.byTicker.set(m.ticker, m.index);
     this.traded.push(m.index);
-    this.journal.write('session', { event: 'market_added', sessionId: this.sessionId, market: m.index, ticker: m.ticker, closeTimeMs: m.closeTimeMs, atMs: now });
+    const market: MarketRecord & { slot: number } = {
+      type: 'market', market_ticker: m.ticker, close_ms: m.closeTimeMs > 0 ? m.closeTimeMs : null, price_grid: [...m.grid.ranges],
+      updated_ms: now, session_id: this.sessionId, slot: m.index,
+    };
+    writeRecord(this.journal, 'market_data', market);
     this.requestReconcile('market_added');
   }
 
@@ -286,8 +317,13 @@ export class ExecutionStage {
   setMarketTradingState(market: number, state: MarketTradingState, reason = ''): void {
     if (!Number.isInteger(market) || market < 0 || market >= this.grids.length || this.grids[market] === undefined) return;
     const now = this.clock();
+    const from = this.marketStates.get(market);
     this.core.setMarketTradingState(market, state, now);
-    this.journal.write('state_transition', { machine: `market:${this.core.tickerOf(market)}`, market, to: state, reason, atMs: now });
+    this.marketStates.set(market, state);
+    writeRecord(this.journal, 'state_transition', {
+      session_id: this.sessionId, machine: `market:${this.core.tickerOf(market)}`, ts_ms: now,
+      from_state: from === undefined ? null : MARKET_STATE_NAMES[from], to_state: MARKET_STATE_NAMES[state], reason: reason === '' ? null : reason,
+    });
   }
 
   /** A REST reconcile now (one at a time; a request during a run runs once more after it). */
@@ -349,9 +385,7 @@ export class ExecutionStage {
     const t0 = monoNs();
     const result = this.io.execute(req);
     if (poppedNs > 0) this.counters.intentToWire.record(monoNs() - poppedNs);
-    if (req.kind === 'place' || req.kind === 'amend' || req.kind === 'cancel') {
-      this.journal.write('order_event', { event: 'sent', ...req, atMs: this.clock() });
-    }
+    if (req.kind === 'place' || req.kind === 'amend' || req.kind === 'cancel') this.orderEvent(req, SENT_EVENT[req.kind], this.clock());
     void result.then(
       (r) => this.onResult(req, r, t0),
       (err: unknown) => this.onResult(req, req.kind === 'lookup'
@@ -388,13 +422,13 @@ export class ExecutionStage {
       if (req.kind === 'place' || req.kind === 'amend' || req.kind === 'cancel') {
         c.restRoundTrip.record(monoNs() - t0);
         if (r.viaLookup) c.placesResolvedByLookup++;
-        this.journal.write('order_event', {
-          event: 'outcome', requestId: req.requestId, kind: req.kind, market: req.market, clientOrderId: req.clientOrderId,
-          status: o.status, orderId: o.orderId, code: o.code, viaLookup: r.viaLookup, atMs: now,
-        });
+        this.orderEvent(req, OUTCOME_EVENT[req.kind][o.status], now, o, r.viaLookup);
       } else if (req.kind === 'create_group' && o.status === OutcomeStatus.ACCEPTED && o.orderGroupId !== undefined) {
         this.createdGroups.push(o.orderGroupId);
-        this.journal.write('group_event', { event: 'created', orderGroupId: o.orderGroupId, atMs: now });
+        writeRecord(this.journal, 'group_event', {
+          session_id: this.sessionId, order_group_id: o.orderGroupId, ts_ms: now, event: 'created', contracts_limit: req.contractsLimit,
+          market_ticker: req.groupKey >= 0 ? this.core.tickerOf(req.groupKey) || null : null,
+        });
       }
       let follow = this.core.onOutcome(req.requestId, o, now);
       while (follow !== undefined) {
@@ -445,7 +479,10 @@ export class ExecutionStage {
         this.applyTradingState();
       } catch (err) {
         this.counters.reconcileErrors++;
-        this.journal.write('health_event', { event: 'reconcile_failed', reason: next, message: err instanceof Error ? err.message : String(err), atMs: this.clock() });
+        writeRecord(this.journal, 'health_event', {
+          session_id: this.sessionId, monitor: 'reconcile', ts_ms: this.clock(), event: 'reconcile_failed', level: 'error',
+          detail: { reason: next, message: err instanceof Error ? err.message : String(err) },
+        });
       }
       next = this.syncAgain;
     }
@@ -458,13 +495,78 @@ export class ExecutionStage {
     if (blind && state === TradingState.TRADING) state = TradingState.REDUCING;
     const from = this.core.getTradingState();
     if (state === from) return;
-    this.core.setTradingState(state, this.clock());
-    this.journal.write('state_transition', { from, to: state, requested: this.requested, streamUp: this.stream?.up ?? null, reconcilePending: this.gapsReconciled < this.gaps, atMs: this.clock() });
+    const reason = state !== this.requested ? (this.stream?.up === true ? 'reconcile_pending' : 'stream_down')
+      : from === TradingState.CALIBRATING ? 'calibrated' : this.wasBlind ? 'reconciled' : 'requested';
+    this.wasBlind = state !== this.requested;
+    this.setTrading(state, reason, {
+      requested: TRADING_STATE_NAMES[this.requested], stream_up: this.stream?.up ?? null, reconcile_pending: this.gapsReconciled < this.gaps,
+    });
+  }
+
+  /** The account trading state, journaled when it changes (machine 'trading'). */
+  private setTrading(state: TradingState, reason: string, context?: TradingContext): void {
+    const from = this.core.getTradingState();
+    const now = this.clock();
+    this.core.setTradingState(state, now);
+    if (state === from) return;
+    const record: StateTransitionRecord & TradingContext = {
+      session_id: this.sessionId, machine: 'trading', ts_ms: now, from_state: TRADING_STATE_NAMES[from], to_state: TRADING_STATE_NAMES[state], reason, ...context,
+    };
+    writeRecord(this.journal, 'state_transition', record);
+  }
+
+  /**
+   * One order_event of a place, amend or cancel: keyed by the request's client_order_id (an
+   * amend's current one; its new one is in `updated_client_order_id`) and a seq counted per id
+   * here. The counts are kept for the last MAX_ORDER_SEQ ids (an id older than that, journaled
+   * again, would restart at 0 and be taken as a duplicate).
+   */
+  private orderEvent(req: PlaceRequest | AmendRequest | CancelRequest, event: string, tsMs: number, o?: RequestOutcome, viaLookup?: boolean): void {
+    const cid = req.clientOrderId;
+    const seq = this.orderSeq.get(cid) ?? 0;
+    this.orderSeq.delete(cid); // re-inserted last: the map stays in order of last use
+    this.orderSeq.set(cid, seq + 1);
+    if (this.orderSeq.size > MAX_ORDER_SEQ) this.orderSeq.delete(this.orderSeq.keys().next().value as string);
+    const priced = req.kind === 'cancel' ? undefined : req;
+    const record: OrderEventRecord & OrderEventContext = {
+      session_id: this.sessionId, client_order_id: cid, seq, ts_ms: tsMs, event,
+      order_id: o?.orderId ?? (req.kind === 'place' ? null : req.orderId),
+      market_ticker: req.ticker,
+      side: priced === undefined ? null : priced.side === 'bid' ? 'yes' : 'no',
+      yes_price: priced?.price ?? null,
+      count: priced?.count ?? null,
+      remaining_count: o?.remaining ?? null,
+      filled_count: o?.filled ?? null,
+      reason: o?.code ?? null,
+      http_status: o?.httpStatus ?? null,
+      market: req.market,
+      request_id: req.requestId,
+    };
+    if (req.kind === 'place') {
+      record.order_group_id = req.orderGroupId === '' ? null : req.orderGroupId;
+      record.time_in_force = req.timeInForce;
+      record.post_only = req.postOnly;
+      record.reduce_only = req.reduceOnly;
+    } else if (req.kind === 'amend') {
+      record.updated_client_order_id = req.updatedClientOrderId;
+    } else {
+      record.stray = req.stray;
+    }
+    if (viaLookup !== undefined) record.via_lookup = viaLookup;
+    writeRecord(this.journal, 'order_event', record);
+  }
+
+  /** The traded markets' open positions, for the session record. */
+  private positions(): Array<Record<string, number | string>> {
+    const l = this.core.ledger;
+    return this.traded.filter((m) => l.position[m] !== 0).map((m) => ({
+      market_ticker: this.core.tickerOf(m), position: l.position[m], cost_basis_micros: l.costBasis[m], realized_pnl_micros: l.realizedPnl[m], fees_paid_micros: l.feesPaid[m],
+    }));
   }
 
   // -------------------------------------------------------------------------------- stop
 
-  private async shutdown(cancelResting: boolean): Promise<StopReport> {
+  private async shutdown(cancelResting: boolean, reason: string): Promise<StopReport> {
     const t0 = this.clock();
     const deadline = t0 + (this.o.stopTimeoutMs ?? 5_000);
     const left = (): number => Math.max(0, deadline - this.clock());
@@ -472,7 +574,7 @@ export class ExecutionStage {
     this.drain.stop();
     clearInterval(this.pollTimer);
     clearInterval(this.syncTimer);
-    if (this.calibrated) this.core.setTradingState(TradingState.HALTED, this.clock());
+    if (this.calibrated) this.setTrading(TradingState.HALTED, 'stop');
     await this.loop;
     // Requests in flight decide what is resting; give them a little time (cancels below list the exchange anyway).
     await this.whenIdle(Math.min(left(), 2_000));
@@ -490,7 +592,15 @@ export class ExecutionStage {
     }
     const abandoned = this.inFlight;
     await this.stream?.close();
-    this.journal.write('session', { event: 'stop', sessionId: this.sessionId, atMs: this.clock(), cancelled, remaining, abandoned });
+    const end: SessionRecord = {
+      session_id: this.sessionId, ended_ms: this.clock(), end_reason: reason,
+      end_values: { cancelled, remaining, abandoned, groups_deleted: groupsDeleted, positions: this.calibrated ? this.positions() : [] },
+    };
+    if (this.calibrated) {
+      end.end_cash_micros = this.core.ledger.cash;
+      end.end_portfolio_value_micros = this.core.portfolioValue();
+    }
+    writeRecord(this.journal, 'session', end);
     await this.journal.flush();
     await this.rest.close();
     this.writer.release();
@@ -519,4 +629,41 @@ function within(p: Promise<unknown>, ms: number): Promise<void> {
     };
     p.then(done, done);
   });
+}
+
+/** Order events keep a seq per client_order_id for this many ids (the most recently used). */
+const MAX_ORDER_SEQ = 100_000;
+
+/** Journal names of the trading states: 'booting', 'calibrating', … */
+const TRADING_STATE_NAMES = namesOf(TradingState);
+const MARKET_STATE_NAMES = namesOf(MarketTradingState);
+
+function namesOf(e: Readonly<Record<string, number>>): string[] {
+  const names: string[] = [];
+  for (const [name, value] of Object.entries(e)) names[value] = name.toLowerCase();
+  return names;
+}
+
+/** order_event `event` of a request sent, and of its outcome. */
+const SENT_EVENT = { place: 'sent', amend: 'amend_sent', cancel: 'cancel_sent' } as const;
+const OUTCOME_EVENT: Record<'place' | 'amend' | 'cancel', Record<OutcomeStatus, string>> = {
+  place: { [OutcomeStatus.ACCEPTED]: 'accepted', [OutcomeStatus.REJECTED]: 'rejected', [OutcomeStatus.UNKNOWN]: 'unknown', [OutcomeStatus.NOT_SENT]: 'not_sent' },
+  amend: { [OutcomeStatus.ACCEPTED]: 'amended', [OutcomeStatus.REJECTED]: 'amend_rejected', [OutcomeStatus.UNKNOWN]: 'amend_unknown', [OutcomeStatus.NOT_SENT]: 'amend_not_sent' },
+  cancel: { [OutcomeStatus.ACCEPTED]: 'canceled', [OutcomeStatus.REJECTED]: 'cancel_rejected', [OutcomeStatus.UNKNOWN]: 'cancel_unknown', [OutcomeStatus.NOT_SENT]: 'cancel_not_sent' },
+};
+
+/** Fields of a trading-state transition kept in the row's `extra`. */
+interface TradingContext {
+  requested?: string;
+  stream_up?: boolean | null;
+  reconcile_pending?: boolean;
+}
+
+/** Fields of an order event kept in the row's `extra`: the market slot, the request, and per kind what has no column. */
+interface OrderEventContext {
+  market: number;
+  request_id: number;
+  updated_client_order_id?: string;
+  stray?: boolean;
+  via_lookup?: boolean;
 }

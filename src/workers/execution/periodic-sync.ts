@@ -19,15 +19,21 @@
  *    holds for resting orders. A cash difference inside [0, maker-fee bound] is explained
  *    (exchange-view.ts). A difference seen once may be a fill in flight between the reads: the
  *    check is repeated after `confirmDelayMs` on a fresh snapshot, and only the SAME difference
- *    twice is a drift: journaled (kind 'drift'), counted, and — `adoptOnDrift`, the default —
- *    the exchange's figures adopted (positions, basis, realized, fees; cash moved by the
- *    unexplained amount).
+ *    twice is a drift: journaled (kind 'drift': cash exchange − host, and per market the host's
+ *    and the exchange's figures), counted, and —
+ *    `adoptOnDrift`, the default — the exchange's figures adopted (positions, basis, realized,
+ *    fees; cash moved by the unexplained amount).
+ *
+ * Journal (records.ts): each fill applied here (kind 'fill', source 'sync', post_position = the
+ * ledger's position after it; REST fills carry no client_order_id), each settlement paid (kind
+ * 'fill', source 'settlement': the position settled, the revenue booked and the exchange's).
  *
  * One run at a time (the stage serialises them). Reads throw like any query; the stage counts a
  * failed run and the next one starts from the same watermark.
  */
 import type { MarketPosition, Order, Settlement } from '../../shared/kalshi/rest/index.js';
 import { KalshiHttpError } from '../../shared/kalshi/rest/index.js';
+import { writeRecord } from '../../shared/journal-records.js';
 import type { MarketDrift } from './ledger.js';
 import { cancelOrders, orderUpdateOf, readAccount, reservationOf, type AccountSnapshot } from './exchange-view.js';
 import type { ExecutionContext } from './execution-context.js';
@@ -143,7 +149,10 @@ export class PeriodicSync {
       if (changed) {
         applied++;
         ctx.counters.fillsFromSync++;
-        ctx.journal.write('fill', { source: 'sync', tradeId: f.tradeId, orderId: f.orderId, market: m, ticker: f.ticker, side: f.bookSide, yesPrice: f.yesPrice, count: f.count, fee: f.fee, tsMs: ts });
+        writeRecord(ctx.journal, 'fill', {
+          session_id: ctx.sessionId, trade_id: f.tradeId, order_id: f.orderId, market_ticker: f.ticker, side: f.outcomeSide, yes_price: f.yesPrice,
+          count: f.count, fee_micros: f.fee, is_taker: f.isTaker, ts_ms: ts, post_position: ctx.core.ledger.position[m], source: 'sync',
+        });
       }
     }
     this.watermarkMs = runStartMs;
@@ -162,10 +171,14 @@ export class PeriodicSync {
       if (m < 0 || this.settled.has(s.ticker)) continue;
       this.settled.add(s.ticker);
       if (s.marketResult === 'scalar' || ctx.core.ledger.position[m] === 0) continue;
+      const position = ctx.core.ledger.position[m];
       const revenue = ctx.core.onSettlement(m, s.marketResult, now);
       applied++;
       ctx.counters.settlementsApplied++;
-      ctx.journal.write('fill', { source: 'settlement', market: m, ticker: s.ticker, result: s.marketResult, revenue, exchangeRevenue: s.revenue, settledTimeMs: s.settledTimeMs });
+      writeRecord(ctx.journal, 'fill', {
+        source: 'settlement', session_id: ctx.sessionId, market_ticker: s.ticker, result: s.marketResult, revenue_micros: revenue,
+        exchange_revenue_micros: s.revenue, position, settled_ms: s.settledTimeMs, ts_ms: now,
+      });
     }
     return applied;
   }
@@ -241,16 +254,27 @@ export class PeriodicSync {
     ctx.counters.driftConfirmed++;
     ctx.counters.lastDriftCash = d.cash;
     ctx.counters.lastDriftMarkets = d.markets.length;
-    ctx.journal.write('drift', {
-      reason, atMs: now, cash: d.cash, rawCash: d.rawCash, makerBound: d.makerBound,
-      markets: d.markets.map((x) => ({ ...x, ticker: core.tickerOf(x.market) })), adopted: this.adoptOnDrift,
-    });
-    if (!this.adoptOnDrift) return;
     const byMarket = new Map<number, MarketPosition>();
     for (const p of snap.positions) {
       const m = ctx.marketOf(p.ticker);
       if (m >= 0) byMarket.set(m, p);
     }
+    // The record's differences are exchange − host (records.ts DriftRecord), the negation of DriftView's.
+    const l = core.ledger;
+    writeRecord(ctx.journal, 'drift', {
+      session_id: ctx.sessionId, ts_ms: now, reason, cash_micros: -d.cash, raw_cash_micros: -d.rawCash, maker_bound_micros: d.makerBound,
+      markets: d.markets.map((x) => {
+        const p = byMarket.get(x.market);
+        return {
+          market_ticker: core.tickerOf(x.market),
+          host: { position: l.position[x.market], cost_basis_micros: l.costBasis[x.market], realized_pnl_micros: l.realizedPnl[x.market], fees_paid_micros: l.feesPaid[x.market] },
+          exchange: p === undefined ? { position: 0, cost_basis_micros: 0 }
+            : { position: p.position, cost_basis_micros: p.marketExposure, realized_pnl_micros: p.realizedPnl, fees_paid_micros: p.feesPaid },
+        };
+      }),
+      adopted: this.adoptOnDrift,
+    });
+    if (!this.adoptOnDrift) return;
     for (const x of d.markets) {
       const p = byMarket.get(x.market);
       core.ledger.adopt(p === undefined ? { market: x.market, position: 0, costBasis: 0 } : snapshotOf(x.market, p), now);

@@ -7,8 +7,11 @@
  *   order_group_updates → core.onGroupEvent (created / triggered / reset / deleted / limit_updated)
  *   market_position     → compared with the ledger, counted when it differs (informative: the
  *                         ledger may already hold fills the stream delivers later, or earlier)
- * Journal: every applied fill (kind 'fill') and every event of one of our groups ('group_event').
+ * Journal (records.ts, snake_case, exact units): every applied fill (kind 'fill', source 'ws', side
+ * = the outcome side: bid ≡ yes) and every event of one of our groups ('group_event', at the
+ * exchange's time).
  */
+import { writeRecord } from '../../shared/journal-records.js';
 import type { ChannelEvent } from '../../shared/kalshi/ws/channel-events.js';
 import { WorkingSide } from '../../shared/position-records.js';
 import type { ExecutionContext } from './execution-context.js';
@@ -33,9 +36,10 @@ export function applyChannelEvent(ctx: ExecutionContext, e: ChannelEvent): void 
         return;
       }
       c.fillsFromWs++;
-      ctx.journal.write('fill', {
-        source: 'ws', tradeId: e.tradeId, orderId: e.orderId, clientOrderId: e.clientOrderId, market: m, ticker: e.marketTicker, side: e.bookSide,
-        yesPrice: e.yesPrice, count: e.count, fee: e.fee, isTaker: e.isTaker, postPosition: e.postPosition, tsMs: e.tsMs,
+      writeRecord(ctx.journal, 'fill', {
+        session_id: ctx.sessionId, trade_id: e.tradeId, order_id: e.orderId, client_order_id: e.clientOrderId ?? null, market_ticker: e.marketTicker,
+        side: e.outcomeSide, yes_price: e.yesPrice, count: e.count, fee_micros: e.fee, is_taker: e.isTaker, ts_ms: e.tsMs,
+        post_position: e.postPosition, source: 'ws',
       });
       return;
     }
@@ -52,7 +56,11 @@ export function applyChannelEvent(ctx: ExecutionContext, e: ChannelEvent): void 
     case 'order_group_updates':
       c.groupEvents++;
       if (core.onGroupEvent(e.eventType, e.orderGroupId, now, e.contractsLimit)) {
-        ctx.journal.write('group_event', { event: e.eventType, orderGroupId: e.orderGroupId, tsMs: e.tsMs, atMs: now });
+        const key = core.groups.keyOfId(e.orderGroupId);
+        writeRecord(ctx.journal, 'group_event', {
+          session_id: ctx.sessionId, order_group_id: e.orderGroupId, ts_ms: e.tsMs, event: e.eventType, contracts_limit: e.contractsLimit ?? null,
+          market_ticker: key !== undefined && key >= 0 ? core.tickerOf(key) || null : null,
+        });
       }
       return;
     case 'market_position': {

@@ -3,36 +3,28 @@
  * stops cleanly (resting orders cancelled), and its computed cash and positions equal the
  * exchange's to the micro-dollar.
  */
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { KalshiCredentials } from '../../../src/shared/kalshi-signing.js';
+import { openJournal } from '../../../src/main/store/open-journal.js';
 import { loadConfig } from '../../../src/main/config/load.js';
 import { startHost } from '../../../src/main/host/host.js';
-import type { Venue } from '../../../src/main/host/venue.js';
-import { startSimulator, type Simulator } from '../../../src/sim/simulator.js';
-import { makeKey, type TestKey } from '../../support/sim-client.js';
+import { startSimulator } from '../../../src/sim/simulator.js';
+import { makeKey } from '../../support/sim-client.js';
+import { until, venueOf } from '../../support/host-fixtures.js';
 
-async function until(cond: () => boolean, what: string, timeoutMs = 60_000): Promise<void> {
-  const end = Date.now() + timeoutMs;
-  while (!cond()) {
-    if (Date.now() > end) throw new Error(`timed out waiting for ${what}`);
-    await new Promise((r) => setTimeout(r, 25));
-  }
-}
 
-function venueOf(sim: Simulator, key: TestKey): Venue {
-  return {
-    name: 'sim', restUrl: sim.restUrl, wsUrl: sim.wsUrl, credentials: new KalshiCredentials(key.keyId, key.privateKey),
-    privateKey: key.privateKey, close: async () => undefined,
-  };
-}
 
 describe.each(['inline', 'threaded'] as const)('host, %s topology', (topology) => {
   it('trades, stops cleanly, and ends equal to the exchange to the micro-dollar', async () => {
     const key = makeKey(`host-${topology}`);
     const sim = await startSimulator({ keys: [key], port: 0, markets: 40, rate: 3000, seed: 17, tier: 'prestige' });
     const lines: string[] = [];
+    const dataDir = mkdtempSync(join(tmpdir(), 'kalshi-actor-host-'));
     try {
       const config = loadConfig([
+        '--data-dir', dataDir, '--record-market-data',
         '--topology', topology, '--policy', 'hardcoded', '--price-mode', 'aggressive', '--throttle-ms', '20',
         '--contract-size', '1', '--max-markets', '8', '--max-position', '20', '--min-time-to-close-s', '300',
         '--max-spread', '10000', '--group-limit', '100000', '--status-interval-s', '1', '--cash-reserve', '10.00',
@@ -64,8 +56,24 @@ describe.each(['inline', 'threaded'] as const)('host, %s topology', (topology) =
       expect(traded).toBeGreaterThan(1);
       expect(stats.orders.sent).toBeGreaterThan(0);
       expect(stats.orders.unknown).toBe(0);
+
+      // The journal the host opened itself (PGlite under --data-dir): the session, its markets,
+      // its decisions and its recorded book changes are there, nothing was refused or dropped.
+      const journalLine = lines.find((l) => l.startsWith('journal: '))!;
+      expect(journalLine).toMatch(/^journal: \d+ rows written \(pglite\), 0 refused, 0 spilled, 0 dropped$/);
+      const db = await openJournal({ dataDir, spillDir: null });
+      try {
+        const count = async (sql: string) => Number((await db.query<{ n: string | number }>(sql, [host.sessionId]))[0].n);
+        expect(await count('SELECT count(*) AS n FROM sessions WHERE session_id = $1 AND ended_ms IS NOT NULL')).toBe(1);
+        expect(await count('SELECT count(*) AS n FROM decisions WHERE session_id = $1')).toBeGreaterThan(0);
+        expect(await count('SELECT count(*) AS n FROM market_data WHERE session_id = $1')).toBeGreaterThan(0);
+        expect(await count('SELECT count(*) AS n FROM markets WHERE session_id = $1')).toBe(host.markets.length);
+      } finally {
+        await db.close();
+      }
     } finally {
       await sim.close();
+      rmSync(dataDir, { recursive: true, force: true });
     }
   });
 });

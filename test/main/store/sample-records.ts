@@ -11,7 +11,7 @@ import type {
   CalibrationRecord, CashSnapshotRecord, DecisionRecord, DriftRecord, FillRecord, GroupEventRecord, HealthEventRecord,
   MarketDataRecord, MarketRecord, OrderEventRecord, PositionSnapshotRecord, SessionRecord, SettlementRecord,
   StateTransitionRecord,
-} from '../../../src/main/store/records.js';
+} from '../../../src/shared/journal-records.js';
 
 export const NASTY = [
   'tab\there', 'new\nline', 'cr\rlf\r\n', 'back\\slash', '\\N', '\\.', 'end\\', '', "quote' \"dq\"",

@@ -10,7 +10,7 @@ import type { Store } from '../../../src/main/store/store.js';
 import { tableSpec } from '../../../src/main/store/tables.js';
 import type { WriteBatch, WriteOutcome } from '../../../src/main/store/table-writer.js';
 import { WriteQueue, type JournalEvent, type WriteQueueOptions } from '../../../src/main/store/write-queue.js';
-import { writeRecord } from '../../../src/main/store/records.js';
+import { writeRecord } from '../../../src/shared/journal-records.js';
 import { tempDir, waitFor } from './helpers.js';
 
 /** A store in memory: rows are kept per table by natural key (the key columns' text). */

@@ -49,7 +49,7 @@ describe('ExecutionStage.addMarket', () => {
     const free = x.sim.exchange.markets().find((m) => m.index !== extra.index && m.index !== x.markets[0].index)!;
     expect(() => x.stage.addMarket({ index: free.index, ticker: extra.ticker, grid: extra.grid, closeTimeMs: extra.closeMs })).toThrow(/already traded/);
     expect(() => x.stage.addMarket({ index: x.board.capacity, ticker: 'KXOTHER-2', grid: extra.grid, closeTimeMs: extra.closeMs })).toThrow(/outside the board/);
-    expect(x.journal.records('session').some((r) => r.event === 'market_added' && r.ticker === extra.ticker && r.market === extra.index)).toBe(true);
+    expect(x.journal.records('market_data').some((r) => r.type === 'market' && r.market_ticker === extra.ticker && r.slot === extra.index && r.close_ms === extra.closeMs)).toBe(true);
 
     snapshot(extra);
     push(extra, Action.BUY_YES);
@@ -70,6 +70,6 @@ describe('ExecutionStage.addMarket', () => {
     await x.settle();
     expect(denied('NOT_TRADING')).toBe(1);
     x.stage.setMarketTradingState(free.index, MarketTradingState.HALTED, 'not ours'); // unknown slots are ignored
-    expect(x.journal.records('state_transition').filter((r) => r.machine === `market:${extra.ticker}`).map((r) => r.to)).toEqual([MarketTradingState.REDUCING, MarketTradingState.HALTED]);
+    expect(x.journal.records('state_transition').filter((r) => r.machine === `market:${extra.ticker}`).map((r) => [r.from_state, r.to_state])).toEqual([['active', 'reducing'], ['reducing', 'halted']]);
   });
 });

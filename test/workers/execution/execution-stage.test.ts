@@ -339,7 +339,7 @@ describe('ExecutionStage against the simulator', () => {
     expect(s.requests.place).toMatchObject({ sent: 1, accepted: 1, unknown: 0 });
     expect(h.stage.core.working.workingOrder(m.index)?.orderId).toBe(orders[0].orderId);
     const sent = h.journal.records('order_event').filter((r) => r.event === 'sent');
-    expect(sent.map((r) => r.clientOrderId)).toEqual([orders[0].clientOrderId]);
+    expect(sent.map((r) => r.client_order_id)).toEqual([orders[0].clientOrderId]);
     // The market trades on normally: the next intent on the other side replaces it, still one order at a time.
     h.intent(m, Action.BUY_NO);
     await h.settle();
@@ -389,7 +389,7 @@ describe('ExecutionStage against the simulator', () => {
     expect(core.ledger.position[b.index]).toBe(ex.account(h.key.keyId)!.positions.get(b.index)!.position);
     expect(ledgerMismatches(h)).toEqual([]); // cash = balance + what the resting orders hold, to the µ$
     const cal = h.journal.records('calibration')[0];
-    expect(cal).toMatchObject({ orphansCancelled: 1, ordersAdopted: 1, ordersElsewhere: 1, positionsAdopted: 1 });
+    expect(cal).toMatchObject({ session_id: sessionId, orphans_cancelled: 1, orders_adopted: 1, orders_elsewhere: 1, positions_adopted: 1 });
     expect(h.stage.core.getTradingState()).toBe(TradingState.TRADING);
     // The adopted order is worked like any other: the opposite intent cancels it and places anew.
     h.intent(c, Action.BUY_YES);

@@ -10,7 +10,7 @@
  * written: it is counted in the journal's stats (`rejected`, by kind and field) — `write` never
  * throws.
  */
-import type { Count, Money, Price } from '../../shared/fixed-point.js';
+import type { Count, Money, Price } from './fixed-point.js';
 
 /** A safe integer, or a bigint for values past 2^53 (int8 columns). */
 export type Int = number | bigint;
