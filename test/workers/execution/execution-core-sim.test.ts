@@ -20,17 +20,8 @@ import type { Decision, SendRequest } from '../../../src/workers/execution/reque
 import { OutcomeStatus, type OrderUpdate } from '../../../src/workers/execution/working-orders.js';
 import { ExchangeError, type OrderState } from '../../../src/sim/engine/types.js';
 import { CASH, CLOSE, marketSpec, reserved, setup, TICKER } from '../../sim/engine/helpers.js';
+import { seededRandom as prng } from '../../../src/shared/kalshi/ws/backoff.js';
 
-function prng(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4_294_967_296;
-  };
-}
 
 const toUpdate = (o: OrderState): OrderUpdate => ({
   orderId: o.orderId, clientOrderId: o.clientOrderId, side: o.side === 'bid' ? WorkingSide.BID : WorkingSide.ASK,

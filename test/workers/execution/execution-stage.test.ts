@@ -14,6 +14,7 @@ import { GroupStatus, SESSION_GROUP } from '../../../src/workers/execution/order
 import type { PricingMode } from '../../../src/workers/execution/pricing.js';
 import type { MarketState, OrderState } from '../../../src/sim/engine/types.js';
 import { ledgerMismatches, reservedAt, startHarness, topOf, until, type Harness } from './stage-harness.js';
+import { seededRandom as prng } from '../../../src/shared/kalshi/ws/backoff.js';
 
 let h: Harness | undefined;
 afterEach(async () => {
@@ -26,16 +27,6 @@ function sessionOrders(x: Harness, m: MarketState): OrderState[] {
   return x.sim.exchange.listOrders(x.key.keyId, { ticker: m.ticker }).filter((o) => o.clientOrderId.startsWith(`${x.stage.sessionId}-`)).reverse();
 }
 
-function prng(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4_294_967_296;
-  };
-}
 
 const denied = (x: Harness, reason: keyof typeof DenyReason): number => x.stage.stats().denied.byReason[reason] ?? 0;
 

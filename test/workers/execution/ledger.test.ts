@@ -2,6 +2,7 @@ import { describe, expect, it } from 'vitest';
 import { Ledger, type LedgerFill } from '../../../src/workers/execution/ledger.js';
 import { ExchangeError, type FillState } from '../../../src/sim/engine/types.js';
 import { CASH, CLOSE, marketSpec, reserved, setup, T0, TICKER } from '../../sim/engine/helpers.js';
+import { seededRandom as prng } from '../../../src/shared/kalshi/ws/backoff.js';
 
 let tradeSeq = 0;
 function fill(market: number, side: 'bid' | 'ask', yesPrice: number, count: number, fee: number, tsMs = T0): LedgerFill {
@@ -108,16 +109,6 @@ describe('Ledger: hand examples (kalshi-api.md §6 model)', () => {
 });
 
 /** mulberry32: a small deterministic PRNG. */
-function prng(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4_294_967_296;
-  };
-}
 
 describe('Ledger equals the simulator engine (property)', () => {
   for (const seed of [1, 2, 3]) {
