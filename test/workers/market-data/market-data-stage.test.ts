@@ -47,6 +47,8 @@ describe('MarketDataStage', () => {
         for (let m = dirty.nextDirty(); m !== NO_DIRTY_MARKET; m = dirty.nextDirty()) seen.add(m);
         return seen.size === shard.length;
       }, 'every market dirty at least once');
+      // Snapshots alone make every market dirty: wait for deltas too before the books stand still.
+      await until(() => stage.stats().books.deltas >= 20, 'deltas applied');
       expect([...seen].every((m) => m >= 0 && m < shard.length)).toBe(true);
       // quiesce, then compare every level
       sim.control.setLiquidity(false);
@@ -60,7 +62,9 @@ describe('MarketDataStage', () => {
         }
         const settled = sum === last;
         last = sum;
-        return settled && shard.every((m) => JSON.stringify(levels(books, m.index, SIDE_YES)) === JSON.stringify(sim.exchange.bookLevels(m.sim.index, 'yes').slice().sort((a, b) => a[0] - b[0])));
+        const same = (m: (typeof shard)[number], side: 0 | 1, outcome: 'yes' | 'no') =>
+          JSON.stringify(levels(books, m.index, side)) === JSON.stringify(sim.exchange.bookLevels(m.sim.index, outcome).slice().sort((a, b) => a[0] - b[0]));
+        return settled && shard.every((m) => same(m, SIDE_YES, 'yes') && same(m, SIDE_NO, 'no'));
       }, 'books equal to the exchange');
       for (const m of shard) {
         expect(levels(books, m.index, SIDE_YES)).toEqual(sim.exchange.bookLevels(m.sim.index, 'yes').slice().sort((a, b) => a[0] - b[0]));
