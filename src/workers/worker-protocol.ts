@@ -28,7 +28,9 @@ export type ToWorker =
   | { type: 'stop'; cancelResting?: boolean }
   | AddMarketMessage
   /** Market data: take the market out of the shard's WebSocket subscriptions (it closed). */
-  | { type: 'remove_market'; index: number };
+  | { type: 'remove_market'; index: number }
+  /** Inference: the market's close time moved (ms since the epoch). */
+  | { type: 'close_time'; index: number; closeTimeMs: number };
 
 export type FromWorker<S = unknown> =
   | { type: 'ready' }

@@ -105,6 +105,8 @@ interface InfHandle {
   stats(): InferenceStats | undefined;
   /** Local index `local` of channel `channel` is slot `market`. */
   addMarket(channel: number, local: number, market: Market & { index: number }): Promise<void>;
+  /** The market's close time moved (`close_date_updated`): the `time_to_close` feature follows. */
+  setCloseTime(market: number, closeTimeMs: number): void;
   stop(): Promise<void>;
 }
 
@@ -230,6 +232,7 @@ export async function startHost(options: HostOptions): Promise<Host> {
         inference.push({
           stats: () => w.latest,
           addMarket: (channel, local, m) => w.addMarket({ type: 'add_market', index: m.index, ticker: m.ticker, channel, local, closeTimeMs: m.closeTimeMs, ranges: [...m.grid.ranges] }),
+          setCloseTime: (market, closeTimeMs) => w.post({ type: 'close_time', index: market, closeTimeMs }),
           stop: () => w.stop().then(() => undefined),
         });
       } else {
@@ -252,6 +255,7 @@ export async function startHost(options: HostOptions): Promise<Host> {
         inference.push({
           stats: () => inferenceStats(stage),
           addMarket: async (channel, local, m) => stage.addMarket(channel, local, m.index, { closeTimeMs: m.closeTimeMs, grid: m.grid }),
+          setCloseTime: (market, closeTimeMs) => stage.setCloseTime(market, closeTimeMs),
           stop: async () => { running = false; await loop; for (const d of drains) d(); },
         });
       }
@@ -306,6 +310,13 @@ export async function startHost(options: HostOptions): Promise<Host> {
         recv_ms: nowMs(), payload: event as Record<string, unknown>,
       });
       rotation?.onLifecycle(event);
+      // A moved close time reaches every inference stage (only the one reading the market's shard
+      // trades it; the others ignore a slot they do not serve).
+      const l = event as { type?: string; eventType?: string; marketTicker?: string; closeTsMs?: number };
+      if (l.type === 'market_lifecycle_v2' && l.eventType === 'close_date_updated' && l.closeTsMs !== undefined && l.closeTsMs > 0) {
+        const slot = markets.findIndex((m) => m?.ticker === l.marketTicker);
+        if (slot >= 0) for (const i of inference) i.setCloseTime(slot, l.closeTsMs);
+      }
     };
     for (const [s, globals] of plan.shards.entries()) {
       const initial = globals.map((i) => ({ index: i, ticker: markets[i].ticker }));

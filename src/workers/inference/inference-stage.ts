@@ -146,6 +146,12 @@ export class InferenceStage {
    * meta table given at construction (its size is the history's) and not yet traded; the local
    * index not yet mapped.
    */
+  /** The market's close time moved; a slot this stage does not trade is ignored. */
+  setCloseTime(market: number, closeTimeMs: number): void {
+    const m = this.meta[market];
+    if (m !== undefined && Number.isFinite(closeTimeMs) && closeTimeMs > 0) this.meta[market] = { ...m, closeTimeMs };
+  }
+
   addMarket(channel: number, local: number, market: number, meta: MarketMeta): void {
     const c = this.channels[channel];
     if (c === undefined) throw new RangeError(`channel ${channel} outside 0..${this.channels.length - 1}`);

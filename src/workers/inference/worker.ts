@@ -57,6 +57,7 @@ async function main(): Promise<void> {
   const timer = setInterval(() => post({ type: 'stats', stats: inferenceStats(stage) }), STATS_INTERVAL_MS);
   port.on('message', (m: ToWorker) => {
     if (m.type === 'stop') running = false;
+    if (m.type === 'close_time') stage.setCloseTime(m.index, m.closeTimeMs);
     if (m.type === 'add_market') {
       try {
         stage.addMarket(m.channel, m.local, m.index, { closeTimeMs: m.closeTimeMs, grid: PriceGrid.fromRanges(m.ranges) });

@@ -6,7 +6,7 @@ import { SIDE_YES } from '../../../src/shared/book-layout.js';
 import { Action } from '../../../src/shared/policy/actions.js';
 import { HardcodedPolicy, HoldPolicy } from '../../../src/shared/policy/rules.js';
 import type { Policy } from '../../../src/shared/policy/policy.js';
-import { FEATURE_SPEC_HASH } from '../../../src/shared/observation/features.js';
+import { FEATURE_SPEC_HASH, F_CLOSING_SOON, F_TIME_TO_CLOSE } from '../../../src/shared/observation/features.js';
 import { PositionBoard } from '../../../src/shared/position-board.js';
 import { PriceGrid } from '../../../src/shared/price-grid.js';
 import { SpscRing } from '../../../src/shared/spsc-ring.js';
@@ -158,5 +158,29 @@ describe('InferenceStage', () => {
     while (intents.tryPop(rec)) got.push(rec[I_MARKET]);
     expect(got.sort()).toEqual([0, 6]);
     expect(stage.takeDecisions().map((d) => d.market).sort()).toEqual([0, 6]);
+  });
+});
+
+describe('InferenceStage.setCloseTime', () => {
+  it('a moved close time reaches the observation (closing_soon, time_to_close); unknown slots are ignored', async () => {
+    const rows: number[][] = [];
+    const spy: Policy = {
+      name: 'spy', featureSpecHash: FEATURE_SPEC_HASH,
+      decide(obs, count, actions) {
+        for (let i = 0; i < count; i++) rows.push([obs[i * 52 + F_TIME_TO_CLOSE], obs[i * 52 + F_CLOSING_SOON]]);
+        actions.fill(Action.HOLD, 0, count);
+      },
+    };
+    const { stage, touch } = rig(2, spy);
+    touch(0);
+    await stage.step();
+    stage.setCloseTime(0, T0 + 1000 + 60_000); // a minute after the stage's clock
+    stage.setCloseTime(99, T0); // not a slot of this stage: ignored
+    touch(0);
+    await stage.step();
+    expect(rows).toHaveLength(2);
+    expect(rows[0][1]).toBe(0);
+    expect(rows[1][1]).toBe(1);
+    expect(rows[1][0]).toBeLessThan(rows[0][0]);
   });
 });
