@@ -16,7 +16,7 @@ import { replaySession } from './replay.js';
 export function replayCommand(out: (line: string) => void = (l) => console.log(l), err: (line: string) => void = (l) => console.error(l)): Command {
   return {
     summary: 'replay a recorded session through the decision path, with its own or another policy',
-    usage: 'kalshi-actor replay --session ID [--policy SPEC] [--db URL] [--data-dir ./data] [--decide live|every] [--start-cash 1000.00]',
+    usage: 'kalshi-actor replay --session ID [--policy SPEC] [--db URL] [--data-dir ./data] [--decide live|every] [--start-cash 1000.00] [--no-paper]',
     async run(argv) {
       const { values } = parseFlags(argv, {
         session: { type: 'string' }, policy: { type: 'string' }, db: { type: 'string' }, 'data-dir': { type: 'string' },
