@@ -388,6 +388,7 @@ export async function startHost(options: HostOptions): Promise<Host> {
         openPositions: ex?.openPositions ?? 0,
         pnl: ex?.pnl,
         decisionLatency: mergeSnapshots(latencies),
+        wireLatency: ex?.stats.latency.receiveToWire,
       };
     };
     status.line(totals(), nowMs()); // the baseline: the first line's rates cover its whole interval

@@ -1,8 +1,9 @@
 /**
  * The one status line the host logs every `statusIntervalS` (10 s by default): markets (fresh /
  * traded), book messages per second, decisions per second, orders and fills, cash, open
- * positions, P&L against the session start, and the p99 decision latency over the interval
- * (book update received → decision taken). Rates and the p99 are over the last interval, from
+ * positions, P&L against the session start, the p99 decision latency over the interval (book
+ * update received → decision taken) and the p99 of the whole path to an order request on the
+ * wire (book update received → request handed to the REST client, orders only). Rates and the p99 are over the last interval, from
  * cumulative counters and histograms (the difference of two snapshots).
  */
 import { formatMoney } from '../../shared/fixed-point.js';
@@ -23,6 +24,8 @@ export interface StatusTotals {
   /** µ$, realized + unrealized at executable prices minus fees, since the session start; undefined until known. */
   pnl: number | undefined;
   decisionLatency: LatencySnapshot;
+  /** Book update received → order request on the wire (execution), ns; undefined before execution reports. */
+  wireLatency?: LatencySnapshot;
 }
 
 export class StatusLine {
@@ -36,6 +39,8 @@ export class StatusLine {
     const rate = (now: number, before: number | undefined) => (prev === undefined ? 0 : Math.round((now - (before ?? 0)) / seconds));
     const interval = prev === undefined ? t.decisionLatency : diffSnapshot(t.decisionLatency, prev.decisionLatency);
     const p99 = percentileNs(interval, 0.99);
+    const wire = t.wireLatency === undefined ? undefined : prev?.wireLatency === undefined ? t.wireLatency : diffSnapshot(t.wireLatency, prev.wireLatency);
+    const wireP99 = wire === undefined ? Number.NaN : percentileNs(wire, 0.99);
     this.last = t;
     this.lastAtMs = nowMs;
     return [
@@ -48,6 +53,7 @@ export class StatusLine {
       `positions ${t.openPositions}`,
       `pnl ${t.pnl === undefined ? '—' : (t.pnl < 0 ? '' : '+') + dollars(t.pnl)}`,
       `p99 decision ${Number.isNaN(p99) ? '—' : formatLatency(p99)}`,
+      `p99 to wire ${Number.isNaN(wireP99) ? '—' : formatLatency(wireP99)}`,
     ].join(' | ');
   }
 }

@@ -217,7 +217,7 @@ export class ExecutionStage {
       marketOf: (t) => this.byTicker.get(t) ?? -1,
       isOurs: (cid) => cid.startsWith(this.prefix),
     };
-    this.drain = new IntentDrain(options.intents, this.counters.intentsByRing, (market, action) => this.onIntent(market, action));
+    this.drain = new IntentDrain(options.intents, this.counters.intentsByRing, (market, action, enqueuedNs, receivedNs) => this.onIntent(market, action, enqueuedNs, receivedNs));
   }
 
   // ---------------------------------------------------------------------------------- life
@@ -367,24 +367,29 @@ export class ExecutionStage {
 
   // ---------------------------------------------------------------------------- intents
 
-  private onIntent(market: number, action: number): void {
+  private onIntent(market: number, action: number, enqueuedNs = 0, receivedNs = 0): void {
     const popped = monoNs();
+    if (enqueuedNs > 0) this.counters.queueWait.record(popped - enqueuedNs);
     const d = this.core.onIntent(market, action, this.clock());
     if (d.kind === 'DENIED') {
       this.counters.deniedBy(d.reason);
       return;
     }
-    this.send(d.request, popped);
+    this.send(d.request, popped, receivedNs);
   }
 
   // ---------------------------------------------------------------------------- requests
 
-  private send(req: SendRequest, poppedNs: number): void {
+  private send(req: SendRequest, poppedNs: number, receivedNs = 0): void {
     this.counters.requests[req.kind].sent++;
     this.inFlight++;
     const t0 = monoNs();
     const result = this.io.execute(req);
-    if (poppedNs > 0) this.counters.intentToWire.record(monoNs() - poppedNs);
+    if (poppedNs > 0) {
+      const wire = monoNs();
+      this.counters.intentToWire.record(wire - poppedNs);
+      if (receivedNs > 0) this.counters.receiveToWire.record(wire - receivedNs);
+    }
     if (req.kind === 'place' || req.kind === 'amend' || req.kind === 'cancel') this.orderEvent(req, SENT_EVENT[req.kind], this.clock());
     void result.then(
       (r) => this.onResult(req, r, t0),

@@ -73,6 +73,10 @@ export class ExecutionCounters {
   wsReconnects = 0;
   /** Intent popped → request handed to the REST client, ns (SEND decisions only). */
   readonly intentToWire = new LatencyHistogram();
+  /** Intent enqueued by inference → taken by execution, ns (the ring hop and the drain's turn). */
+  readonly queueWait = new LatencyHistogram();
+  /** The book update's receipt (market data) → the order request handed to the REST client, ns: the whole decision path. */
+  readonly receiveToWire = new LatencyHistogram();
   /** Request handed to the REST client → outcome, ns (place / amend / cancel). */
   readonly restRoundTrip = new LatencyHistogram();
 
@@ -139,7 +143,7 @@ export interface ExecutionStats {
   ordersRecovered: number;
   orphansCancelled: number;
   ws: { eventsLost: number; reconnects: number; userOrders: number; groupEvents: number; positionEvents: number; positionEventMismatches: number };
-  latency: { intentToWire: LatencySnapshot; restRoundTrip: LatencySnapshot };
+  latency: { intentToWire: LatencySnapshot; restRoundTrip: LatencySnapshot; queueWait: LatencySnapshot; receiveToWire: LatencySnapshot };
 }
 
 /** Sum of the order kinds' counts. */
@@ -231,6 +235,9 @@ export function collectStats(src: StatsSource): ExecutionStats {
       eventsLost: src.eventsLost, reconnects: src.reconnects, userOrders: c.userOrders, groupEvents: c.groupEvents,
       positionEvents: c.positionEvents, positionEventMismatches: c.positionEventMismatches,
     },
-    latency: { intentToWire: c.intentToWire.snapshot(), restRoundTrip: c.restRoundTrip.snapshot() },
+    latency: {
+      intentToWire: c.intentToWire.snapshot(), restRoundTrip: c.restRoundTrip.snapshot(),
+      queueWait: c.queueWait.snapshot(), receiveToWire: c.receiveToWire.snapshot(),
+    },
   };
 }

@@ -15,7 +15,7 @@
  * loop at once. Cost of a parked hand-off: ≈22 µs (performance.md); nothing spins.
  */
 import type { SpscRing } from '../../shared/spsc-ring.js';
-import { I_ACTION, I_MARKET } from '../inference/intent-record.js';
+import { I_ACTION, I_ENQUEUE_HI, I_MARKET, I_RECEIVE_HI, readNs } from '../inference/intent-record.js';
 
 /** Records from one ring before the next ring's turn. */
 export const PER_RING = 64;
@@ -40,7 +40,8 @@ export class IntentDrain {
   constructor(
     private readonly rings: readonly SpscRing[],
     private readonly taken: number[],
-    private readonly onIntent: (market: number, action: number) => void,
+    /** `enqueuedNs` / `receivedNs`: the record's monotonic stamps (0: unknown). */
+    private readonly onIntent: (market: number, action: number, enqueuedNs: number, receivedNs: number) => void,
   ) {
     this.stopSignal = new Promise<void>((resolve) => (this.wake = resolve));
   }
@@ -96,11 +97,13 @@ export class IntentDrain {
           if (at < 0) break;
           const market = data[at + I_MARKET];
           const action = data[at + I_ACTION];
+          const enqueuedNs = readNs(data, at + I_ENQUEUE_HI);
+          const receivedNs = readNs(data, at + I_RECEIVE_HI);
           ring.release();
           taken[i]++;
           total++;
           progress = true;
-          this.onIntent(market, action);
+          this.onIntent(market, action, enqueuedNs, receivedNs);
         }
       }
       this.nextRing = (this.nextRing + 1) % n;

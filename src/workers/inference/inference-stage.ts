@@ -29,7 +29,7 @@ import { Action } from '../../shared/policy/actions.js';
 import type { Policy } from '../../shared/policy/policy.js';
 import type { PositionBoard } from '../../shared/position-board.js';
 import type { SpscRing } from '../../shared/spsc-ring.js';
-import { INTENT_WORDS, I_ACTION, I_BOOK_VERSION, I_DECIDE_US, I_MARKET } from './intent-record.js';
+import { INTENT_WORDS, I_ACTION, I_BOOK_VERSION, I_DECIDE_US, I_ENQUEUE_HI, I_MARKET, I_RECEIVE_HI, writeNs } from './intent-record.js';
 
 /** One market-data shard's dirty channel and its shard-local → global market indexes. */
 export interface DirtyChannel {
@@ -275,6 +275,8 @@ export class InferenceStage {
       rec[I_ACTION] = action;
       rec[I_BOOK_VERSION] = this.versions[i];
       rec[I_DECIDE_US] = decideUs;
+      writeNs(rec, I_ENQUEUE_HI, decidedNs);
+      writeNs(rec, I_RECEIVE_HI, this.received[i]);
       if (this.o.intents.tryPush(rec)) c.intents++;
       else c.dropped++;
     }

@@ -56,6 +56,10 @@ describe.each(['inline', 'threaded'] as const)('host, %s topology', (topology) =
       expect(traded).toBeGreaterThan(1);
       expect(stats.orders.sent).toBeGreaterThan(0);
       expect(stats.orders.unknown).toBe(0);
+      // Every hop stamped on one monotonic clock across the threads: ring wait and the whole path.
+      expect(stats.latency.queueWait.total).toBeGreaterThan(0);
+      expect(stats.latency.receiveToWire.total).toBeGreaterThan(0);
+      expect(stats.latency.receiveToWire.maxNs).toBeLessThan(60e9);
 
       // The journal the host opened itself (PGlite under --data-dir): the session, its markets,
       // its decisions and its recorded book changes are there, nothing was refused or dropped.

@@ -11,10 +11,19 @@ describe('StatusLine', () => {
     const s = new StatusLine();
     const h = new LatencyHistogram();
     for (let i = 0; i < 1000; i++) h.record(5_000_000); // an old slow period
-    expect(s.line(totals({ staleBooks: 3 }, h), 0)).toBe('markets 197/200 | msgs/s 0 | decisions/s 0 | orders 0 | fills 0 | cash $1000.00 | positions 0 | pnl — | p99 decision 5.00 ms');
+    expect(s.line(totals({ staleBooks: 3 }, h), 0)).toBe('markets 197/200 | msgs/s 0 | decisions/s 0 | orders 0 | fills 0 | cash $1000.00 | positions 0 | pnl — | p99 decision 5.00 ms | p99 to wire —');
     for (let i = 0; i < 1000; i++) h.record(40_000);
     const line = s.line(totals({ bookMessages: 20_000, decisions: 5_000, ordersSent: 12, fills: 3, cash: 987_654_321, openPositions: 2, pnl: -1_234_567 }, h), 10_000);
-    expect(line).toBe('markets 200/200 | msgs/s 2000 | decisions/s 500 | orders 12 | fills 3 | cash $987.65 | positions 2 | pnl -$1.23 | p99 decision 41 µs');
+    expect(line).toBe('markets 200/200 | msgs/s 2000 | decisions/s 500 | orders 12 | fills 3 | cash $987.65 | positions 2 | pnl -$1.23 | p99 decision 41 µs | p99 to wire —');
+  });
+
+  it('the p99 to the wire over the interval, once execution reports', () => {
+    const s = new StatusLine();
+    const w = new LatencyHistogram();
+    for (let i = 0; i < 100; i++) w.record(9_000_000);
+    s.line(totals({ wireLatency: w.snapshot() }), 0);
+    for (let i = 0; i < 100; i++) w.record(300_000);
+    expect(s.line(totals({ wireLatency: w.snapshot() }), 10_000)).toMatch(/\| p99 to wire 3\d\d µs$/);
   });
 
   it('formats', () => {
