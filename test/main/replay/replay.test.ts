@@ -36,7 +36,7 @@ describe('replay', () => {
     let sessionId = '';
     try {
       const config = loadConfig([
-        '--topology', 'threaded', '--policy', `mlp:${model}`, '--db', db.url, '--record-market-data',
+        '--topology', 'threaded', '--policy', `mlp:${model}`, '--db', db.url, '--data-dir', join(dir, 'data'), '--record-market-data',
         '--max-markets', '6', '--max-spread', '10000', '--min-time-to-close-s', '300', '--status-interval-s', '3600', '--max-exposure', '0',
       ], {});
       const host = await startHost({
