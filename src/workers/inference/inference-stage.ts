@@ -17,7 +17,7 @@
  * thread calls it (or posts it) before the market-data stage learns of the market, so no dirty
  * mark can name a local index this stage does not know; one that did would be skipped.
  */
-import type { BookStore } from '../../shared/book-store.js';
+import { emptyBookTop, type BookStore } from '../../shared/book-store.js';
 import type { DirtyMarkets } from '../../shared/dirty-markets.js';
 import { NO_DIRTY_MARKET } from '../../shared/dirty-markets.js';
 import { LatencyHistogram } from '../../shared/latency-histogram.js';
@@ -80,6 +80,12 @@ export interface InferenceCounters {
   /** Markets skipped: stale book, or a read that failed. */
   skippedStale: number;
   skippedRead: number;
+  /**
+   * Markets popped again at a book version already decided: an update that lands between the
+   * reader clearing the dirty flag and reading the book re-dirties the market although the read
+   * already saw it (dirty-markets.ts). Skipped — same book, same decision, no second intent.
+   */
+  skippedUnchanged: number;
   batches: number;
   /** Decisions per action (index = Action). */
   byAction: number[];
@@ -91,7 +97,7 @@ const hrNs = (): number => {
 };
 
 export class InferenceStage {
-  readonly counters: InferenceCounters = { decisions: 0, holds: 0, intents: 0, dropped: 0, skippedStale: 0, skippedRead: 0, batches: 0, byAction: [0, 0, 0, 0, 0] };
+  readonly counters: InferenceCounters = { decisions: 0, holds: 0, intents: 0, dropped: 0, skippedStale: 0, skippedRead: 0, skippedUnchanged: 0, batches: 0, byAction: [0, 0, 0, 0, 0] };
   /** Receipt of the book update → decision taken, ns. */
   readonly latency = new LatencyHistogram();
   private readonly reader: ObservationReader;
@@ -105,6 +111,9 @@ export class InferenceStage {
   private readonly nowMs: () => number;
   private readonly nowNs: () => number;
   private next = 0; // round-robin start among channels
+  /** Per slot: the book version last decided on (NaN: never). */
+  private readonly decided: Float64Array;
+  private readonly peekTop = emptyBookTop();
   /** Flat [market, version, action, decideUs, atMs] × n, when recording. */
   private kept: number[] = [];
   /** Decisions not kept because `takeDecisions` was not called in time. */
@@ -125,6 +134,7 @@ export class InferenceStage {
     if (firstMeta === undefined) throw new RangeError('an inference stage needs at least one traded market');
     this.reader = new ObservationReader(o.books, o.board, new MarketHistory(o.meta.length), firstMeta);
     this.batch = new Float32Array(this.maxBatch * FEATURE_COUNT);
+    this.decided = new Float64Array(o.books.maxMarkets).fill(Number.NaN);
     this.actions = new Uint8Array(this.maxBatch);
     this.markets = new Int32Array(this.maxBatch);
     this.versions = new Int32Array(this.maxBatch);
@@ -236,6 +246,10 @@ export class InferenceStage {
       const market = local < c.toGlobal.length ? c.toGlobal[local] : -1;
       const m = market >= 0 ? meta[market] : undefined;
       if (m === undefined) continue;
+      if (this.o.books.readTop(market, this.peekTop) && this.decided[market] === (this.peekTop.updates | 0)) {
+        this.counters.skippedUnchanged++;
+        continue;
+      }
       const outcome = this.reader.observe(market, m, nowMs, nowNs, this.batch, n * FEATURE_COUNT);
       if (outcome !== 'ok') {
         this.counters.skippedRead++;
@@ -248,6 +262,7 @@ export class InferenceStage {
       }
       this.markets[n] = market;
       this.versions[n] = top.updates | 0;
+      this.decided[market] = top.updates | 0;
       this.received[n] = top.receiveNs;
       n++;
     }

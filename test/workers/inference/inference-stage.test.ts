@@ -171,16 +171,32 @@ describe('InferenceStage.setCloseTime', () => {
         actions.fill(Action.HOLD, 0, count);
       },
     };
-    const { stage, touch } = rig(2, spy);
+    const { stage, touch, books } = rig(2, spy);
     touch(0);
     await stage.step();
     stage.setCloseTime(0, T0 + 1000 + 60_000); // a minute after the stage's clock
     stage.setCloseTime(99, T0); // not a slot of this stage: ignored
+    books.applyDelta(0, SIDE_YES, 4000, 100, T0, 3); // the book moves: a new decision
     touch(0);
     await stage.step();
     expect(rows).toHaveLength(2);
     expect(rows[0][1]).toBe(0);
     expect(rows[1][1]).toBe(1);
     expect(rows[1][0]).toBeLessThan(rows[0][0]);
+  });
+});
+
+describe('InferenceStage: a market popped again at a version already decided', () => {
+  it('is skipped (counted), and decided again once its book moves', async () => {
+    const { stage, touch, books } = rig(2, new HardcodedPolicy([Action.BUY_YES]));
+    touch(0);
+    expect(await stage.step()).toBe(1);
+    touch(0); // re-dirtied with no new update: the same book
+    expect(await stage.step()).toBe(0);
+    expect(stage.counters.skippedUnchanged).toBe(1);
+    books.applyDelta(0, SIDE_YES, 4000, 100, T0, 3);
+    touch(0);
+    expect(await stage.step()).toBe(1);
+    expect(stage.counters.decisions).toBe(2);
   });
 });
