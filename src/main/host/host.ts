@@ -66,10 +66,6 @@ export interface HostOptions {
   venue?: Venue;
 }
 
-export interface HostSnapshot extends StatusTotals {
-  execution: unknown;
-}
-
 /** Market rotation as tests and the dashboard see it. */
 export interface RotationView {
   capacity: number;

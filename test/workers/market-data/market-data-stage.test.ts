@@ -7,14 +7,7 @@ import { KalshiCredentials } from '../../../src/shared/kalshi-signing.js';
 import { startSimulator } from '../../../src/sim/simulator.js';
 import { MarketDataStage } from '../../../src/workers/market-data/market-data-stage.js';
 import { makeKey } from '../../support/sim-client.js';
-
-async function until(cond: () => boolean, what: string, timeoutMs = 20_000): Promise<void> {
-  const end = Date.now() + timeoutMs;
-  while (!cond()) {
-    if (Date.now() > end) throw new Error(`timed out waiting for ${what}`);
-    await new Promise((r) => setTimeout(r, 10));
-  }
-}
+import { until } from '../../support/host-fixtures.js';
 
 function levels(books: BookStore, m: number, side: 0 | 1): Array<[number, number]> {
   const prices = new Int32Array(200);
