@@ -4,11 +4,15 @@ import { registerKeygenCommand } from '../sim/keygen-command.js';
 import { registerSimCommand } from '../sim/sim-command.js';
 import { registerRunCommand } from './run-command.js';
 import { registerReplayCommand } from './replay/replay-command.js';
+import { registerCalibrateCommand } from './calibrate-command.js';
+import { registerKillCommand } from './kill-command.js';
 
 registerKeygenCommand();
 registerSimCommand();
 registerRunCommand();
 registerReplayCommand();
+registerCalibrateCommand();
+registerKillCommand();
 main(process.argv.slice(2)).then(
   (code) => {
     process.exitCode = code;

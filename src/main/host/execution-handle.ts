@@ -1,19 +1,28 @@
 /**
  * The execution stage as the main thread sees it, in either topology: a worker thread of its
  * own (threaded) or the very same ExecutionStage on this thread (inline). It starts calibrated
- * (calibration against the exchange happens in `start`), reports a summary for the status line,
- * forwards journal records, takes markets added while running (market rotation), and stops
- * with or without cancelling resting orders.
+ * (calibration against the exchange happens in `start`) in the requested trading state, reports
+ * a summary for the status line, forwards journal records, takes markets added while running
+ * (market rotation), carries the supervisor's commands (trading state, exits, cancels, kill
+ * switch, group resets, reconcile: direct calls inline, messages threaded — worker-protocol.ts),
+ * and stops with or without cancelling resting orders.
+ *
+ * Threaded: the worker's `threadId` (to free its PositionBoard writer claim after a crash), and
+ * `onUnexpectedExit` when the thread exits after it started without having been asked to stop
+ * (answers awaited from it are then rejected). `crash()` ends the stage as a crash would — the
+ * worker terminated; inline, the stage stopped without cancelling anything — and is reported
+ * through `onUnexpectedExit` like any death.
  */
 import type { Worker } from 'node:worker_threads';
 import type { BookStore } from '../../shared/book-store.js';
+import { Heartbeats, type HeartbeatsShared } from '../../shared/heartbeats.js';
 import type { Journal } from '../../shared/journal.js';
 import type { KalshiRestClient } from '../../shared/kalshi/rest/client.js';
 import type { Market } from '../../shared/kalshi/rest/decoders/market.js';
 import type { PositionBoard } from '../../shared/position-board.js';
-import type { MarketTradingState } from '../../shared/position-records.js';
+import type { MarketTradingState, TradingState } from '../../shared/position-records.js';
 import type { SpscRing } from '../../shared/spsc-ring.js';
-import { ExecutionStage } from '../../workers/execution/execution-stage.js';
+import { ExecutionStage, type ExitResult, type KillOptions, type KillReport } from '../../workers/execution/execution-stage.js';
 import type { ExecutionSettings } from '../../workers/execution/execution-settings.js';
 import type { ExecutionStats } from '../../workers/execution/execution-stats.js';
 import { startExecutionWorker, type ExecutionWorkerCommand, type ExecutionWorkerMessage } from '../../workers/execution/worker-protocol.js';
@@ -37,11 +46,30 @@ export interface ExecutionHandle {
   addMarket(index: number, market: Market): Promise<void>;
   /** A market's own trading state (MarketTradingState): wind-down and halt of closing markets. */
   setMarketState(index: number, state: MarketTradingState, reason: string): void;
+  /** The account trading state asked for (the supervisor's), journaled with `reason`. */
+  setTradingState(state: TradingState, reason: string): void;
+  /** An immediately marketable exit of the whole position in slot `index` (ExecutionStage.exitPosition). */
+  exitPosition(index: number, reason: string): Promise<ExitResult>;
+  /** Cancel the working order of slot `index` now (closing markets). */
+  cancelWorking(index: number, reason: string): void;
+  /** The kill switch's execution part (ExecutionStage.kill). */
+  kill(options: KillOptions): Promise<KillReport>;
+  /** Reset every triggered order group now (ExecutionStage.resetTriggeredGroups). */
+  resetGroups(): void;
+  /** A REST reconcile now. */
+  reconcile(reason: string): void;
+  /** The execution worker's thread id (threaded; undefined inline). */
+  readonly threadId: number | undefined;
+  /** End the stage as a crash would (fault injection; a hung thread before its restart): no stop path, nothing cancelled; `onUnexpectedExit` reports it. */
+  crash(): Promise<void>;
   stop(cancelResting: boolean): Promise<void>;
 }
 
-/** How long an `add_market` may wait for the execution worker's answer, ms. */
+/** How long an `add_market` or an `exit_position` may wait for the execution worker's answer, ms. */
 const ADD_MARKET_TIMEOUT_MS = 10_000;
+const EXIT_TIMEOUT_MS = 10_000;
+/** A kill's answer may take its own deadline (10 s by default) and this much more. */
+const KILL_MARGIN_MS = 20_000;
 
 export interface ExecutionStartOptions {
   config: HostConfig;
@@ -54,6 +82,12 @@ export interface ExecutionStartOptions {
   sessionId: string;
   journal: Journal;
   log: (line: string) => void;
+  /** The account TradingState once calibrated (default TRADING). */
+  tradingState?: TradingState;
+  /** The execution thread's heartbeat slot (inline: this thread beats it while the stage runs). */
+  heartbeat?: { heartbeats: HeartbeatsShared; slot: number };
+  /** Threaded: the execution worker exited after it started, without having been asked to stop. */
+  onUnexpectedExit?: (why: string) => void;
 }
 
 export function executionSettingsOf(c: HostConfig): Partial<ExecutionSettings> {
@@ -79,19 +113,43 @@ export function summarize(s: ExecutionStats): ExecutionSummary {
 export async function startExecution(o: ExecutionStartOptions): Promise<ExecutionHandle> {
   const settings = executionSettingsOf(o.config);
   if (o.config.topology === 'inline') {
+    const stopBeating = o.heartbeat === undefined ? undefined : Heartbeats.attach(o.heartbeat.heartbeats).startBeating(o.heartbeat.slot);
     const stage = new ExecutionStage({
       rest: o.rest,
       ws: { url: o.venue.wsUrl, credentials: o.venue.credentials },
       markets: o.markets.map((m, index) => ({ index, ticker: m.ticker, grid: m.grid, closeTimeMs: m.closeTimeMs })),
-      books: o.books, board: o.board, intents: o.intents, settings, sessionId: o.sessionId, journal: o.journal,
+      books: o.books, board: o.board, intents: o.intents, settings, sessionId: o.sessionId, journal: o.journal, tradingState: o.tradingState,
     });
-    await stage.start();
+    try {
+      await stage.start();
+    } catch (err) {
+      stopBeating?.();
+      throw err;
+    }
+    let crashed = false;
+    let stopAsked = false;
     return {
       summary: () => summarize(stage.stats()),
       addMarket: async (index, m) => stage.addMarket({ index, ticker: m.ticker, grid: m.grid, closeTimeMs: m.closeTimeMs }),
       setMarketState: (index, state, reason) => stage.setMarketTradingState(index, state, reason),
+      setTradingState: (state, reason) => stage.setTradingState(state, reason),
+      exitPosition: async (index, reason) => stage.exitPosition(index, reason),
+      cancelWorking: (index, reason) => void stage.cancelWorking(index, reason),
+      kill: (options) => stage.kill(options),
+      resetGroups: () => void stage.resetTriggeredGroups(),
+      reconcile: (reason) => stage.requestReconcile(reason),
+      threadId: undefined,
+      crash: async () => {
+        const first = !crashed && !stopAsked;
+        crashed = true;
+        await stage.stop({ cancelResting: false, reason: 'crash' });
+        stopBeating?.();
+        if (first) o.onUnexpectedExit?.('crashed');
+      },
       stop: async (cancelResting) => {
+        stopAsked = true;
         const r = await stage.stop({ cancelResting });
+        stopBeating?.();
         o.log(`execution stopped: ${r.cancelled} resting orders cancelled, ${r.remaining} left, ${r.abandoned} requests abandoned (${r.durationMs} ms)`);
       },
     };
@@ -100,18 +158,37 @@ export async function startExecution(o: ExecutionStartOptions): Promise<Executio
     restUrl: o.venue.restUrl, wsUrl: o.venue.wsUrl, keyId: o.venue.credentials.keyId, privateKey: o.venue.privateKey,
     budgets: o.rest.budgets.shared, books: o.books.shared, board: o.board.shared, intents: o.intents.map((r) => r.shared),
     markets: o.markets.map((m, index) => ({ index, ticker: m.ticker, ranges: [...m.grid.ranges], closeTimeMs: m.closeTimeMs })),
-    settings, sessionId: o.sessionId,
+    settings, sessionId: o.sessionId, tradingState: o.tradingState, heartbeat: o.heartbeat,
   });
   let latest: ExecutionStats | undefined;
   let stopped: ((v: void) => void) | undefined;
   let exited = false;
+  let running = false;
+  let stopAsked = false;
+  let lastFailure = '';
   /** `add_market` answers awaited, by slot. */
   const adding = new Map<number, { resolve: () => void; reject: (e: Error) => void }>();
+  /** `exit_result` answers awaited, per slot in the order asked; `killed` answers in the order asked. */
+  const exiting = new Map<number, Array<Waiter<ExitResult>>>();
+  const killing: Array<Waiter<KillReport>> = [];
   const started = new Promise<void>((resolve, reject) => {
     worker.on('message', (m: ExecutionWorkerMessage) => {
       switch (m.type) {
         case 'started': return resolve();
         case 'stats': latest = m.stats; return;
+        case 'exit_result': {
+          const q = exiting.get(m.index);
+          const w = q?.shift();
+          if (q !== undefined && q.length === 0) exiting.delete(m.index);
+          w?.resolve(m.result);
+          return;
+        }
+        case 'killed': {
+          const w = killing.shift();
+          if (m.error === undefined) w?.resolve(m.report);
+          else w?.reject(new Error(`execution kill failed: ${m.error}`));
+          return;
+        }
         case 'market_added': {
           const w = adding.get(m.index);
           adding.delete(m.index);
@@ -124,17 +201,26 @@ export async function startExecution(o: ExecutionStartOptions): Promise<Executio
           o.log(`execution stopped: ${m.report.cancelled} resting orders cancelled, ${m.report.remaining} left, ${m.report.abandoned} requests abandoned (${m.report.durationMs} ms)`);
           return;
         case 'fatal':
+          lastFailure = m.message;
           o.log(`execution: ${m.message}`);
           return reject(new HostStartError(`execution could not start: ${m.message}`));
       }
     });
-    worker.on('error', (err) => reject(new HostStartError(`execution thread failed: ${err.message}`)));
+    worker.on('error', (err) => {
+      lastFailure = err.message;
+      reject(new HostStartError(`execution thread failed: ${err.message}`));
+    });
     worker.on('exit', (code) => {
       exited = true;
       stopped?.();
-      for (const w of adding.values()) w.reject(new Error(`execution thread exited (code ${code})`));
+      const gone = new Error(`execution thread exited (code ${code})`);
+      for (const w of adding.values()) w.reject(gone);
       adding.clear();
+      for (const q of exiting.values()) for (const w of q) w.reject(gone);
+      exiting.clear();
+      for (const w of killing.splice(0)) w.reject(gone);
       reject(new HostStartError(`execution thread stopped at start-up (exit code ${code})`));
+      if (running && !stopAsked) o.onUnexpectedExit?.(`exit code ${code}${lastFailure === '' ? '' : `: ${lastFailure}`}`);
     });
   });
   try {
@@ -143,8 +229,45 @@ export async function startExecution(o: ExecutionStartOptions): Promise<Executio
     if (!exited) await worker.terminate();
     throw err;
   }
+  running = true;
   let stopping: Promise<void> | undefined;
+  const post = (command: ExecutionWorkerCommand): void => {
+    if (!exited) worker.postMessage(command);
+  };
   return {
+    threadId: worker.threadId,
+    setTradingState(state, reason) {
+      post({ type: 'trading_state', state, reason });
+    },
+    exitPosition(index, reason) {
+      if (exited) return Promise.reject(new Error('the execution thread has exited'));
+      return new Promise<ExitResult>((resolve, reject) => {
+        let q = exiting.get(index);
+        if (q === undefined) exiting.set(index, (q = []));
+        q.push(waiter(resolve, reject, EXIT_TIMEOUT_MS, `execution did not answer exit_position for slot ${index} within ${EXIT_TIMEOUT_MS} ms`));
+        post({ type: 'exit_position', index, reason });
+      });
+    },
+    cancelWorking(index, reason) {
+      post({ type: 'cancel_working', index, reason });
+    },
+    kill(options) {
+      if (exited) return Promise.reject(new Error('the execution thread has exited'));
+      const timeoutMs = (options.timeoutMs ?? 10_000) + KILL_MARGIN_MS;
+      return new Promise<KillReport>((resolve, reject) => {
+        killing.push(waiter(resolve, reject, timeoutMs, `execution did not answer kill within ${timeoutMs} ms`));
+        post({ type: 'kill', flatten: options.flatten, reason: options.reason, timeoutMs: options.timeoutMs });
+      });
+    },
+    resetGroups() {
+      post({ type: 'reset_groups' });
+    },
+    reconcile(reason) {
+      post({ type: 'reconcile', reason });
+    },
+    async crash() {
+      if (!exited) await worker.terminate();
+    },
     summary: () => (latest === undefined ? undefined : summarize(latest)),
     addMarket(index, m) {
       if (exited || stopping !== undefined) return Promise.reject(new Error('the execution thread is stopping'));
@@ -161,10 +284,10 @@ export async function startExecution(o: ExecutionStartOptions): Promise<Executio
       });
     },
     setMarketState(index, state, reason) {
-      const command: ExecutionWorkerCommand = { type: 'market_state', index, state, reason };
-      if (!exited) worker.postMessage(command);
+      post({ type: 'market_state', index, state, reason });
     },
     stop(cancelResting) {
+      stopAsked = true;
       stopping ??= new Promise<void>((resolve) => {
         if (exited) return resolve();
         stopped = resolve;
@@ -173,6 +296,31 @@ export async function startExecution(o: ExecutionStartOptions): Promise<Executio
         worker.postMessage({ type: 'stop', cancelResting });
       });
       return stopping;
+    },
+  };
+}
+
+/**
+ * An answer awaited from the worker, with a deadline. Answers come in the order asked, so a
+ * waiter that timed out stays in its queue: the late answer is taken by it (and ignored) rather
+ * than by the next one.
+ */
+interface Waiter<T> {
+  resolve(value: T): void;
+  reject(err: Error): void;
+}
+
+function waiter<T>(resolve: (v: T) => void, reject: (e: Error) => void, timeoutMs: number, timeoutMessage: string): Waiter<T> {
+  const timer = setTimeout(() => reject(new Error(timeoutMessage)), timeoutMs);
+  timer.unref();
+  return {
+    resolve: (v) => {
+      clearTimeout(timer);
+      resolve(v);
+    },
+    reject: (e) => {
+      clearTimeout(timer);
+      reject(e);
     },
   };
 }

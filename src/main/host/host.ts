@@ -36,6 +36,7 @@ import { INTENT_WORDS } from '../../workers/inference/intent-record.js';
 import type { InferenceWorkerData } from '../../workers/inference/worker.js';
 import { MarketDataStage, type MarketDataStats, type ShardMarket } from '../../workers/market-data/market-data-stage.js';
 import type { MarketDataWorkerData } from '../../workers/market-data/worker.js';
+import type { AddMarketMessage } from '../../workers/worker-protocol.js';
 import { MarketDataRecorder, SHARD_SEQ_STRIDE } from '../../workers/market-data/market-data-recorder.js';
 import { openJournal } from '../store/open-journal.js';
 import type { HostConfig } from '../config/settings.js';
@@ -46,6 +47,18 @@ import { discoverMarkets, explicitMarkets } from './market-selection.js';
 import { ladderWordsFor, MarketRotation, MarketSlots, MAX_ROTATION_LEVELS, slotCapacity, type RotationCounters, type Slot } from './market-rotation.js';
 import { channelsOf, planShards, shardFor } from './shards.js';
 import { StageWorker } from './stage-worker.js';
+import { Heartbeats, HeartbeatSlots } from '../../shared/heartbeats.js';
+import { TradingState } from '../../shared/position-records.js';
+import { cancelSessionOrders } from '../../workers/execution/exchange-view.js';
+import type { SupervisedMarket, SupervisorView } from '../../supervisor/supervisor.js';
+import { KillSwitchFile, KillSwitchWatch, type KillSwitchState } from '../../supervisor/kill-switch.js';
+import { startControlServer } from '../control-server.js';
+import { startSupervisor, type SupervisorHandle } from './supervisor-handle.js';
+import { supervisorSettingsOf } from './supervisor-settings.js';
+import { ThreadRestarts } from './thread-restarts.js';
+import { runStartupCalibration } from '../../supervisor/calibration/startup-calibration.js';
+import { verdictLine } from '../../supervisor/calibration/report-table.js';
+import { progressLine } from '../calibrate-command.js';
 import { StatusLine, type StatusTotals } from './status-line.js';
 import { HostStartError, openVenue, type Venue } from './venue.js';
 
@@ -54,6 +67,14 @@ const MAIN_SEQ_BASE = 1023 * SHARD_SEQ_STRIDE;
 
 /** Intent ring per inference worker, records. */
 const INTENT_RING_CAPACITY = 4096;
+
+/** Heartbeat slots for the session: one per thread started, restarts included (never reused). */
+const HEARTBEAT_SLOTS = 4096;
+
+/** A market's status for the supervisor after a `market_lifecycle_v2` event (the others leave it as it is). */
+const LIFECYCLE_STATUS: Readonly<Record<string, SupervisedMarket['status']>> = Object.freeze({
+  activated: 'active', deactivated: 'paused', determined: 'determined', settled: 'settled',
+});
 
 export interface HostOptions {
   config: HostConfig;
@@ -86,23 +107,34 @@ export interface Host {
   execution(): ReturnType<ExecutionHandle['summary']>;
   /** Market rotation (discovery only; undefined with `--markets`). */
   rotation(): RotationView | undefined;
+  /** The supervisor's latest view: state, reason, transitions, threads, exits. */
+  supervisor(): SupervisorView | undefined;
+  /** The control interface's port (undefined when off or not started). */
+  controlPort(): number | undefined;
+  /** Fault injection (tests, chaos drills): end a thread abruptly, as a crash would. */
+  readonly faults: { crashThread(name: string): Promise<void> };
   /** Graceful stop: idempotent; resolves when everything is closed. */
   stop(reason: string): Promise<void>;
 }
 
 interface MdHandle {
+  readonly name: string;
   stats(): MarketDataStats | undefined;
   /** A market for this shard at shard-local index `local` (its slot registered first). */
   addMarket(market: ShardMarket, local: number): Promise<void>;
   removeMarket(index: number): void;
+  /** Threaded: end the thread abruptly (fault injection; a hung thread before its restart). */
+  crash?(): Promise<void>;
   stop(): Promise<void>;
 }
 interface InfHandle {
+  readonly name: string;
   stats(): InferenceStats | undefined;
   /** Local index `local` of channel `channel` is slot `market`. */
   addMarket(channel: number, local: number, market: Market & { index: number }): Promise<void>;
   /** The market's close time moved (`close_date_updated`): the `time_to_close` feature follows. */
   setCloseTime(market: number, closeTimeMs: number): void;
+  crash?(): Promise<void>;
   stop(): Promise<void>;
 }
 
@@ -163,12 +195,27 @@ export async function startHost(options: HostOptions): Promise<Host> {
       throw err;
     }
     const now = nowMs();
-    const markets = (config.markets !== undefined
+    const found = (config.markets !== undefined
       ? await explicitMarkets(rest, config.markets)
       : (await discoverMarkets(rest, { maxMarkets: config.maxMarkets, minVolume: config.minVolume, maxSpread: config.maxSpread, minTimeToCloseS: config.minTimeToCloseS }, now)).markets
     ).filter((m) => m.status === 'active');
-    if (markets.length === 0) throw new HostStartError('no market to trade: none is open and passes the discovery filters (see --max-spread, --min-volume, --min-time-to-close-s)');
     const rotating = config.markets === undefined;
+    // --- the supervisor's start-up calibration (src/supervisor/calibration/): connection and
+    // clock, the account against the exchange and the journal, market viability, portfolio
+    // health, and the verdict. Refuse: the host does not start. Non-viable markets found by
+    // discovery are dropped (rotation replaces them); explicit --markets are kept, with a warning.
+    const calibration = await runStartupCalibration({
+      rest, journal: store, markets: found.map((m) => m.ticker), act: true, sessionId, clock: nowMs,
+      settings: { cashReserve: config.cashReserve, minTimeToCloseS: config.minTimeToCloseS, maxSpread: config.maxSpread, maxClockSkewMs: config.maxClockSkewMs, cancelOrphans: config.cancelOrphans },
+    }, (step) => log(`calibration ${progressLine(step)}`));
+    log(`calibration ${verdictLine(calibration)}`);
+    if (calibration.verdict.verdict === 'refuse') {
+      throw new HostStartError(`calibration refused to trade: ${calibration.verdict.reasons.join('; ')} (kalshi-actor calibrate prints the whole report)`);
+    }
+    const unfit = new Map(calibration.viability.replace.map((r) => [r.ticker, r.reason]));
+    if (!rotating) for (const [ticker, why] of unfit) log(`warning: ${ticker} is not viable (${why}); traded anyway as --markets lists it`);
+    const markets = rotating ? found.filter((m) => !unfit.has(m.ticker)) : found;
+    if (markets.length === 0) throw new HostStartError('no market to trade: none is open and passes the discovery filters (see --max-spread, --min-volume, --min-time-to-close-s)');
     journal.write('session', {
       session_id: sessionId, venue: venue.name, mode: config.topology, started_ms: now,
       config: redactedConfig(config), versions: { host: packageVersion(), node: process.version, feature_spec: FEATURE_SPEC_HASH },
@@ -196,12 +243,59 @@ export async function startHost(options: HostOptions): Promise<Host> {
     const nextLocal = plan.shards.map((globals) => globals.length);
     const readerOf = channelsOf(plan);
 
-    // --- execution first: it calibrates and owns the PositionBoard
-    const execution = await startExecution({ config, venue, rest, markets, books, board, intents, sessionId, journal, log });
+    // --- thread liveness: a heartbeat slot per thread, never reused (a restarted thread takes a new one)
+    const threaded = config.topology === 'threaded';
+    const heartbeats = Heartbeats.create(HEARTBEAT_SLOTS);
+    const heartbeatSlots = new HeartbeatSlots(heartbeats);
+    // The supervisor starts after execution; what happens before reaches it once it exists.
+    let supervisor: SupervisorHandle | undefined;
+    /** The supervisor's market table by slot: close times and statuses follow the lifecycle events, rotation adds and retires. */
+    const supervised: SupervisedMarket[] = markets.map((m, index) => ({ index, ticker: m.ticker, closeTimeMs: m.closeTimeMs, status: 'active' }));
+    const superviseMarket = (index: number, change: Partial<SupervisedMarket>) => {
+      const m = supervised[index];
+      if (m === undefined) return;
+      Object.assign(m, change);
+      supervisor?.market({ ...m });
+    };
+    const earlyWatches: Array<[string, number]> = [];
+    const watchThread = (name: string, slot: number) => {
+      if (supervisor === undefined) earlyWatches.push([name, slot]);
+      else supervisor.watch(name, slot);
+    };
+    let stopping: Promise<void> | undefined;
+    const threadExited = (name: string, why: string) => {
+      if (stopping !== undefined) return;
+      log(`${name} exited unexpectedly: ${why}`);
+      supervisor?.threadExited(name, why);
+    };
+
+    // --- execution first: it calibrates and owns the PositionBoard. It starts READY (no order)
+    // until the supervisor, given the calibration's verdict, asks for TRADING or RECOVERING.
+    const groupIds = new Set<string>();
+    const executionJournal: Journal = {
+      write(kind, record) {
+        if (kind === 'group_event' && record.event === 'created' && typeof record.order_group_id === 'string') groupIds.add(record.order_group_id);
+        // The session's group (--order-groups session) is created by the execution stage's
+        // calibration, which journals it in its 'calibration' record, not as a group_event.
+        if (kind === 'calibration' && typeof record.group_id === 'string' && record.group_id !== '') groupIds.add(record.group_id);
+        journal.write(kind, record);
+      },
+      flush: () => journal.flush(),
+    };
+    const spawnExecution = async (id: string) => {
+      const slot = heartbeatSlots.allocate();
+      const handle = await startExecution({
+        config, venue, rest, markets, books, board, intents, sessionId: id, journal: executionJournal, log, tradingState: TradingState.READY,
+        heartbeat: threaded ? { heartbeats: heartbeats.shared, slot } : undefined,
+        onUnexpectedExit: (why) => threadExited('execution', why),
+      });
+      if (threaded) watchThread('execution', slot);
+      return handle;
+    };
+    let execution = await spawnExecution(sessionId);
     cleanups.push(() => execution.stop(false));
 
     // --- inference, then market data
-    const threaded = config.topology === 'threaded';
     const inference: InfHandle[] = [];
     const marketData: MdHandle[] = [];
     const writeDecision = (d: Record<string, unknown>) => {
@@ -212,25 +306,41 @@ export async function startHost(options: HostOptions): Promise<Host> {
       });
     };
     const drains: Array<() => void> = [];
+    /** Markets added to each inference worker while running, replayed into a restarted one. */
+    const inferenceAdds: AddMarketMessage[][] = plan.inference.map(() => []);
+    const spawnInference = async (k: number): Promise<InfHandle> => {
+      const shardIds = plan.inference[k];
+      const name = `inference-${k}`;
+      const slot = heartbeatSlots.allocate();
+      const data: InferenceWorkerData = {
+        books: books.shared, board: board.shared, intents: intents[k].shared, policy: config.policy,
+        channels: shardIds.map((s) => ({ dirty: dirty[s].shared, toGlobal: Int32Array.from(plan.shards[s]) })),
+        meta: meta.map((m) => (m === undefined ? null : { closeTimeMs: m.closeTimeMs, ranges: [...m.grid.ranges] })),
+        recordDecisions: config.journalDecisions, heartbeat: { heartbeats: heartbeats.shared, slot },
+      };
+      const w = new StageWorker<InferenceStats>(name, siblingModule(import.meta.url, '../../workers/inference/worker'), data, {
+        onExit: (n, why) => threadExited(n, why),
+        onJournal: (records) => { for (const r of records) if (r.kind === 'decision') writeDecision(r.record); },
+      });
+      await w.ready();
+      for (const add of inferenceAdds[k]) await w.addMarket(add);
+      watchThread(name, slot);
+      return {
+        name,
+        stats: () => w.latest,
+        addMarket: async (channel, local, m) => {
+          const add: AddMarketMessage = { type: 'add_market', index: m.index, ticker: m.ticker, channel, local, closeTimeMs: m.closeTimeMs, ranges: [...m.grid.ranges] };
+          await w.addMarket(add);
+          inferenceAdds[k].push(add);
+        },
+        setCloseTime: (market, closeTimeMs) => w.post({ type: 'close_time', index: market, closeTimeMs }),
+        crash: () => w.crash(),
+        stop: () => w.stop().then(() => undefined),
+      };
+    };
     for (const [k, shardIds] of plan.inference.entries()) {
       if (threaded) {
-        const data: InferenceWorkerData = {
-          books: books.shared, board: board.shared, intents: intents[k].shared, policy: config.policy,
-          channels: shardIds.map((s) => ({ dirty: dirty[s].shared, toGlobal: Int32Array.from(plan.shards[s]) })),
-          meta: meta.map((m) => (m === undefined ? null : { closeTimeMs: m.closeTimeMs, ranges: [...m.grid.ranges] })),
-          recordDecisions: config.journalDecisions,
-        };
-        const w = new StageWorker<InferenceStats>(`inference-${k}`, siblingModule(import.meta.url, '../../workers/inference/worker'), data, {
-          onExit: (name, why) => log(`${name} exited unexpectedly: ${why}`),
-          onJournal: (records) => { for (const r of records) if (r.kind === 'decision') writeDecision(r.record); },
-        });
-        await w.ready();
-        inference.push({
-          stats: () => w.latest,
-          addMarket: (channel, local, m) => w.addMarket({ type: 'add_market', index: m.index, ticker: m.ticker, channel, local, closeTimeMs: m.closeTimeMs, ranges: [...m.grid.ranges] }),
-          setCloseTime: (market, closeTimeMs) => w.post({ type: 'close_time', index: market, closeTimeMs }),
-          stop: () => w.stop().then(() => undefined),
-        });
+        inference.push(await spawnInference(k));
       } else {
         const policy = await loadPolicy(config.policy);
         const stage = new InferenceStage({
@@ -249,6 +359,7 @@ export async function startHost(options: HostOptions): Promise<Host> {
           await policy.close?.();
         })();
         inference.push({
+          name: `inference-${k}`,
           stats: () => inferenceStats(stage),
           addMarket: async (channel, local, m) => stage.addMarket(channel, local, m.index, { closeTimeMs: m.closeTimeMs, grid: m.grid }),
           setCloseTime: (market, closeTimeMs) => stage.setCloseTime(market, closeTimeMs),
@@ -277,6 +388,8 @@ export async function startHost(options: HostOptions): Promise<Host> {
           markets[slot.index] = m;
         },
         attach: async (slot, m) => {
+          supervised[slot.index] = { index: slot.index, ticker: m.ticker, closeTimeMs: m.closeTimeMs, status: 'active' };
+          supervisor?.market({ ...supervised[slot.index] });
           const s = slot.shard;
           const local = nextLocal[s]++;
           await execution.addMarket(slot.index, m);
@@ -286,6 +399,7 @@ export async function startHost(options: HostOptions): Promise<Host> {
           journal.write('market_data', { type: 'market', market_ticker: m.ticker, status: m.status, close_ms: m.closeTimeMs, price_grid: [...m.grid.ranges], session_id: sessionId, slot: slot.index });
         },
         retire: (t) => {
+          superviseMarket(t.slot.index, { retired: true });
           execution.setMarketState(t.slot.index, t.to === 'closed' ? MarketTradingState.HALTED : MarketTradingState.REDUCING, t.reason);
           if (t.to === 'closed') marketData[t.slot.shard]?.removeMarket(t.slot.index);
         },
@@ -313,27 +427,60 @@ export async function startHost(options: HostOptions): Promise<Host> {
         const slot = markets.findIndex((m) => m?.ticker === l.marketTicker);
         if (slot >= 0) for (const i of inference) i.setCloseTime(slot, l.closeTsMs);
       }
+      // The supervisor's market lifecycle (closing soon, paused, closed, determined, settled) runs
+      // on what these events say: a close moved in, a pause, a result.
+      if (l.type === 'market_lifecycle_v2' && l.marketTicker !== undefined) {
+        const slot = markets.findIndex((m) => m?.ticker === l.marketTicker);
+        if (slot >= 0) {
+          if (l.eventType === 'close_date_updated' && l.closeTsMs !== undefined && l.closeTsMs > 0) superviseMarket(slot, { closeTimeMs: l.closeTsMs });
+          const status = LIFECYCLE_STATUS[l.eventType ?? ''];
+          if (status !== undefined) superviseMarket(slot, { status });
+          // Settled: the payout is booked by the next reconcile; ask for it now rather than at the next periodic sync.
+          if (l.eventType === 'settled') execution.reconcile('market_settled');
+        }
+      }
+    };
+    /** Markets added to and removed from each shard while running, replayed into a restarted worker. */
+    const shardOps: Array<Array<{ add: AddMarketMessage } | { remove: number }>> = plan.shards.map(() => []);
+    const spawnMarketData = async (s: number): Promise<MdHandle> => {
+      const name = `market-data-${s}`;
+      const slot = heartbeatSlots.allocate();
+      const data: MarketDataWorkerData = {
+        url: venue.wsUrl, keyId: venue.credentials.keyId, privateKey: venue.privateKey,
+        books: books.shared, dirty: dirty[s].shared, markets: plan.shards[s].map((i) => ({ index: i, ticker: markets[i].ticker })), lifecycle: s === 0,
+        record: config.recordMarketData ? { sessionId, shard: s } : undefined, heartbeat: { heartbeats: heartbeats.shared, slot },
+      };
+      const w = new StageWorker<MarketDataStats>(name, siblingModule(import.meta.url, '../../workers/market-data/worker'), data, {
+        onEvent: onLifecycle,
+        onJournal: (records) => { for (const r of records) journal.write(r.kind, r.record); },
+        onExit: (n, why) => threadExited(n, why),
+      });
+      await w.ready();
+      for (const op of shardOps[s]) {
+        if ('add' in op) await w.addMarket(op.add);
+        else w.post({ type: 'remove_market', index: op.remove });
+      }
+      watchThread(name, slot);
+      return {
+        name,
+        stats: () => w.latest,
+        addMarket: async (m, local) => {
+          const add: AddMarketMessage = { type: 'add_market', index: m.index, ticker: m.ticker, channel: 0, local, closeTimeMs: 0, ranges: [] };
+          await w.addMarket(add);
+          shardOps[s].push({ add });
+        },
+        removeMarket: (index) => {
+          w.post({ type: 'remove_market', index });
+          shardOps[s].push({ remove: index });
+        },
+        crash: () => w.crash(),
+        stop: () => w.stop().then(() => undefined),
+      };
     };
     for (const [s, globals] of plan.shards.entries()) {
       const initial = globals.map((i) => ({ index: i, ticker: markets[i].ticker }));
       if (threaded) {
-        const data: MarketDataWorkerData = {
-          url: venue.wsUrl, keyId: venue.credentials.keyId, privateKey: venue.privateKey,
-          books: books.shared, dirty: dirty[s].shared, markets: initial, lifecycle: s === 0,
-          record: config.recordMarketData ? { sessionId, shard: s } : undefined,
-        };
-        const w = new StageWorker<MarketDataStats>(`market-data-${s}`, siblingModule(import.meta.url, '../../workers/market-data/worker'), data, {
-          onEvent: onLifecycle,
-          onJournal: (records) => { for (const r of records) journal.write(r.kind, r.record); },
-          onExit: (name, why) => log(`${name} exited unexpectedly: ${why}`),
-        });
-        await w.ready();
-        marketData.push({
-          stats: () => w.latest,
-          addMarket: (m, local) => w.addMarket({ type: 'add_market', index: m.index, ticker: m.ticker, channel: 0, local, closeTimeMs: 0, ranges: [] }),
-          removeMarket: (index) => w.post({ type: 'remove_market', index }),
-          stop: () => w.stop().then(() => undefined),
-        });
+        marketData.push(await spawnMarketData(s));
       } else {
         let stage: MarketDataStage | undefined = undefined;
         const recorder = config.recordMarketData ? new MarketDataRecorder(sessionId, s, (m) => stage?.tickerOf(m)) : undefined;
@@ -347,6 +494,7 @@ export async function startHost(options: HostOptions): Promise<Host> {
         stage.start();
         if (recorder !== undefined) drains.push(() => { for (const record of recorder.take()) journal.write('market_data', record); });
         marketData.push({
+          name: `market-data-${s}`,
           stats: () => stage.stats(),
           addMarket: async (m, local) => void stage.addMarket(m, local),
           removeMarket: (index) => void stage.removeMarket(index),
@@ -356,6 +504,86 @@ export async function startHost(options: HostOptions): Promise<Host> {
     }
     cleanups.push(() => Promise.all(marketData.map((m) => m.stop())));
 
+    // --- the supervisor (its own thread when threaded): health, exits, cash, lifecycle, restarts
+    const restarts = new ThreadRestarts({
+      log,
+      journal: (event, detail) => journal.write('health_event', { session_id: sessionId, monitor: 'threads', ts_ms: nowMs(), event, level: event === 'restart_failed' ? 'error' : 'warn', detail }),
+      restart: async (name) => {
+        const md = /^market-data-(\d+)$/.exec(name);
+        const inf = /^inference-(\d+)$/.exec(name);
+        if (md !== null) {
+          const s = Number(md[1]);
+          await marketData[s].crash?.(); // a hung thread is ended first; a dead one is gone already
+          // Its books stay as they were until the new worker's snapshots replace them: stale meanwhile.
+          for (const i of plan.shards[s]) books.markStale(i);
+          for (const op of shardOps[s]) if ('add' in op) books.markStale(op.add.index);
+          marketData[s] = await spawnMarketData(s);
+        } else if (inf !== null) {
+          const k = Number(inf[1]);
+          await inference[k].crash?.();
+          inference[k] = await spawnInference(k);
+        } else if (name === 'execution') {
+          execution = await restartExecution();
+        } else {
+          throw new Error(`no restart for thread ${name}`);
+        }
+      },
+    });
+    /**
+     * A dead execution thread: trading halts (the supervisor is HALTED already), every order group
+     * it created is triggered (the exchange cancels their orders at once) and what still rests of
+     * ours is cancelled; its writer claim on the PositionBoard is freed; a new execution stage —
+     * a new session id, so no client_order_id repeats — comes back through calibration.
+     */
+    const restartExecution = async (): Promise<ExecutionHandle> => {
+      await execution.crash();
+      let triggered = 0;
+      for (const id of groupIds) if ((await rest.triggerOrderGroup(id).catch(() => undefined))?.kind === 'ACCEPTED') triggered++;
+      const { cancelled, remaining } = await cancelSessionOrders(rest, `${executionSession}-`, nowMs() + 5_000, nowMs);
+      const tid = execution.threadId;
+      if (tid !== undefined) board.releaseWriter(tid);
+      const next = newSessionId(nowMs(), randomInt(36 ** 4));
+      log(`execution restarted: ${triggered} order groups triggered, ${cancelled} resting orders cancelled (${remaining} left); new execution session ${next}`);
+      executionSession = next;
+      groupIds.clear();
+      return spawnExecution(next);
+    };
+    let executionSession = sessionId;
+    const killFile = new KillSwitchFile(config.dataDir);
+    supervisor = await startSupervisor({
+      threaded, board, books, heartbeats, slot: heartbeatSlots.allocate(), sessionId, journal, log,
+      settings: supervisorSettingsOf(config),
+      markets: supervised.filter((m) => m !== undefined).map((m) => ({ ...m })),
+      actions: {
+        setTradingState: (state, reason) => execution.setTradingState(state, reason),
+        setMarketState: (index, state, reason) => execution.setMarketState(index, state, reason),
+        cancelWorking: (index, reason) => execution.cancelWorking(index, reason),
+        exitPosition: (index, reason) => void execution.exitPosition(index, reason).catch((err: unknown) => log(`exit of slot ${index} failed: ${String(err)}`)),
+        reconcile: (reason) => execution.reconcile(reason),
+        kill: ({ flatten, reason }) => void execution.kill({ flatten, reason }).then(
+          (r) => log(`kill switch: ${r.groupsTriggered} order groups triggered, ${r.cancelled} orders cancelled (${r.remaining} left), ${r.exitsSent} exits sent`),
+          (err: unknown) => log(`kill switch: the execution stage failed to act: ${String(err)}`),
+        ),
+        resetGroups: () => execution.resetGroups(),
+        restartThread: (name, why) => restarts.request(name, why),
+      },
+      onUnexpectedExit: (why) => log(`supervisor exited unexpectedly: ${why}`),
+    });
+    for (const [name, slot] of earlyWatches) supervisor.watch(name, slot);
+    const sup = supervisor;
+    cleanups.push(() => sup.stop());
+    const statsTimer = setInterval(() => {
+      const st = execution.summary()?.stats;
+      if (st !== undefined) sup.executionStats(st);
+    }, 1_000);
+    statsTimer.unref();
+    cleanups.push(async () => clearInterval(statsTimer));
+    // The kill switch survives restarts (a file under --data-dir): engaged at start → HALTED at once.
+    const killView = (k: KillSwitchState | undefined) => (k === undefined ? undefined : { reason: k.reason, flatten: k.flatten });
+    const killWatch = new KillSwitchWatch(killFile, (k) => sup.killSwitch(killView(k)));
+    killWatch.start();
+    cleanups.push(async () => killWatch.stop());
+    sup.calibrated(calibration.verdict.verdict, calibration.verdict.reasons.join('; ') || 'calibrated');
     // --- status
     const status = new StatusLine();
     /** The slots whose books are subscribed: every market with --markets; with rotation, those not closed. */
@@ -393,14 +621,49 @@ export async function startHost(options: HostOptions): Promise<Host> {
     cleanups.push(async () => clearInterval(statusTimer));
     log(`trading ${n} markets on ${venue.name} (${config.topology}, ${plan.shards.length} market-data, ${plan.inference.length} inference, policy ${config.policy}), session ${sessionId}${rotation === undefined ? '' : `; closing markets replaced, ${capacity} market slots`}`);
     rotation?.start();
+    let control: Awaited<ReturnType<typeof startControlServer>> | undefined;
+    if (config.dashboardPort > 0) {
+      try {
+        control = await startControlServer({
+          host: config.dashboardHost, port: config.dashboardPort, token: config.controlToken,
+          handlers: {
+            state: () => ({ session_id: sessionId, supervisor: sup.view() ?? null, totals: totals() }),
+            kill: ({ reason, flatten, by }) => {
+              const k = killFile.engage({ reason: reason ?? 'kill switch (http)', flatten: flatten ?? false, by: by ?? 'http' });
+              sup.killSwitch(killView(k));
+              return { engaged: true, reason: k.reason, flatten: k.flatten };
+            },
+            clear: () => {
+              const was = killFile.clear();
+              sup.killSwitch(undefined);
+              return { cleared: was };
+            },
+          },
+        });
+        log(`control interface on http://${config.dashboardHost}:${control.port} (GET /supervisor, POST /kill, POST /kill/clear)`);
+        const c = control;
+        cleanups.push(() => c.close());
+      } catch (err) {
+        log(`control interface not started on ${config.dashboardHost}:${config.dashboardPort}: ${err instanceof Error ? err.message : String(err)} (the kill switch still works: kalshi-actor kill)`);
+      }
+    }
 
-    let stopping: Promise<void> | undefined;
+
     return {
       sessionId,
       markets,
       venue,
       totals,
       execution: () => execution.summary(),
+      supervisor: () => sup.view(),
+      controlPort: () => control?.port,
+      faults: {
+        crashThread: async (name) => {
+          const t = name === 'execution' ? execution : [...inference, ...marketData].find((h) => h.name === name);
+          if (t?.crash === undefined) throw new Error(`no thread named ${name} to crash (threaded topology only)`);
+          await t.crash();
+        },
+      },
       rotation: () => (rotation === undefined ? undefined : {
         capacity, maxMarkets: config.maxMarkets, slots: rotation.slots.all().map((sl) => ({ ...sl })), counters: { ...rotation.counters },
       }),
@@ -408,6 +671,11 @@ export async function startHost(options: HostOptions): Promise<Host> {
         stopping ??= (async () => {
           log(`stopping: ${reason}`);
           clearInterval(statusTimer);
+          restarts.stop(); // a thread that ends from here on is not restarted
+          clearInterval(statsTimer);
+          killWatch.stop();
+          await control?.close();
+          await sup.stop(); // no supervisor action from here on
           await rotation?.stop(); // no market added or retired from here on
           await Promise.all(inference.map((i) => i.stop())); // no new intents
           clearInterval(journalTimer);

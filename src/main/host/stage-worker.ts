@@ -60,6 +60,19 @@ export class StageWorker<S> {
     });
   }
 
+  /** The worker's thread id (for a writer claim left behind by a crash). */
+  get threadId(): number {
+    return this.worker.threadId;
+  }
+
+  /**
+   * End the thread abruptly, as a crash would (fault injection, and the end of a hung thread
+   * before its restart): no `stop`, so `onExit` reports it like any unexpected exit.
+   */
+  async crash(): Promise<void> {
+    if (!this.exited) await this.worker.terminate();
+  }
+
   ready(): Promise<void> {
     return this.readyPromise;
   }

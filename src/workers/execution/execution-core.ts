@@ -24,6 +24,19 @@
  * first request succeeds, `onOutcome` returns the second decision, re-priced on the book of that
  * moment (the throttle was paid by the first request).
  *
+ * Exits (`exitPosition`, the supervisor's and the kill switch's): the whole position out at once —
+ * an aggressive immediate_or_cancel reduce_only order for |position| (not capped by the order
+ * size or the limits: reduce_only cannot flip it, and the exchange caps it at what is held),
+ * SELL_YES when long YES, SELL_NO when long NO. Only the breaker and the one-request-per-market
+ * rule apply: no throttle, no trading-state gate (exits must work while REDUCING, RECOVERING and
+ * HALTED), and no order group (a triggered group must not block an exit). A working order is
+ * cancelled first (it could claim the position an exit reduces), the exit deferred behind it
+ * under its own marker, so the follow-up is an exit again, priced on the book of that moment.
+ *
+ * Order groups: a triggered group is reset by `poll` after its cool-down (when `autoReset`),
+ * except while the account is HALTED — the kill switch triggers the groups and they stay
+ * triggered until it is cleared; `resetGroupsNow` resets every triggered group at once.
+ *
  * Every change is published to the PositionBoard (this thread is its single writer): the market
  * record after each market change, the account record after cash changes.
  */
@@ -39,7 +52,7 @@ import {
   type MarketPosition,
 } from '../../shared/position-records.js';
 import type { PriceGrid } from '../../shared/price-grid.js';
-import { Action, isAction } from '../../shared/policy/actions.js';
+import { Action, closingAction, isAction } from '../../shared/policy/actions.js';
 import { Breakers, type BreakerOptions } from './breaker.js';
 import { ClientOrderIds } from './client-order-id.js';
 import { Ledger, type LedgerFill } from './ledger.js';
@@ -99,6 +112,9 @@ export interface ExecFill extends LedgerFill {
 
 export const DEFAULT_BENIGN_REJECTIONS: readonly string[] = ['post_only_cross', 'exceeded_order_group_risk_limit', 'order_already_exists'];
 
+/** `deferred` marker of an exit waiting for the cancel of the working order (not an Action: those are 1..4). */
+const DEFERRED_EXIT = 255;
+
 /** Trading permission of a gate: nothing, closings only, everything. */
 const ALLOW_NONE = 0;
 const ALLOW_CLOSINGS = 1;
@@ -144,7 +160,7 @@ export class ExecutionCore {
   private readonly tickers: string[];
   private readonly grids: (PriceGrid | undefined)[];
   private readonly marketState: Uint8Array;
-  /** Action waiting for a cancel / group creation to finish (0: none). */
+  /** Action waiting for a cancel / group creation to finish (0: none; DEFERRED_EXIT: an exit behind a cancel). */
   private readonly deferred: Uint8Array;
   /** µ$ of cash held by the market's working (or in-flight) opening. */
   private readonly reserve: Float64Array;
@@ -331,6 +347,59 @@ export class ExecutionCore {
     return { kind: 'SEND', request };
   }
 
+  // ------------------------------------------------------------------ exits (cold)
+
+  /**
+   * An immediately marketable exit of the whole position in `market` (see the header): SEND of
+   * the exit place, or of the cancel of the working order with the exit deferred behind it.
+   * DENIED: UNKNOWN_MARKET, FLAT (nothing held), IN_FLIGHT (a request for the market is out: ask
+   * again when it is answered), NO_PRICE (no readable bid for the outcome held), BREAKER_OPEN.
+   * Supersedes an intent waiting for a cancel or a group creation in that market.
+   */
+  exitPosition(market: number, nowMs: number): Decision {
+    if (!(market >>> 0 === market && market < this.capacity) || this.grids[market] === undefined) return denied(DenyReason.UNKNOWN_MARKET);
+    if (this.ledger.position[market] === 0) return denied(DenyReason.FLAT);
+    if (this.working.inFlight(market) !== undefined) return denied(DenyReason.IN_FLIGHT);
+    this.deferred[market] = 0;
+    const w = this.working.workingOrder(market);
+    if (w !== undefined && w.remaining > 0) {
+      const d = this.sendCancel(market, w.orderId, w.clientOrderId, false, nowMs);
+      this.deferred[market] = DEFERRED_EXIT;
+      return d;
+    }
+    return this.placeExit(market, nowMs);
+  }
+
+  /** True while an exit waits for the cancel of `market`'s working order. */
+  exitDeferred(market: number): boolean {
+    return this.deferred[market] === DEFERRED_EXIT;
+  }
+
+  private placeExit(market: number, nowMs: number): Decision {
+    const q = this.ledger.position[market];
+    if (q === 0) return denied(DenyReason.FLAT);
+    const action = closingAction(q);
+    const top = this.top;
+    if (!this.books.readTop(market, top)) return denied(DenyReason.NO_PRICE);
+    const price = limitYesPrice(action, 'aggressive', top, this.grids[market]!);
+    if (price < 0) return denied(DenyReason.NO_PRICE);
+    if (!this.breakers.tryAcquire(market, nowMs)) return denied(DenyReason.BREAKER_OPEN);
+    const side = wireSideOf(action);
+    const count = q > 0 ? q : -q;
+    const requestId = this.nextRequestId++;
+    const clientOrderId = this.ids.next(this.tickers[market]);
+    const request: PlaceRequest = {
+      kind: 'place', requestId, market, ticker: this.tickers[market], clientOrderId, side: side === WorkingSide.BID ? 'bid' : 'ask', price, count,
+      timeInForce: 'immediate_or_cancel', postOnly: false, reduceOnly: true, orderGroupId: '', action, closing: true, exit: true,
+    };
+    this.working.begin(market, pending('place', requestId, clientOrderId, '', side, price, count, true, nowMs));
+    this.requests.set(requestId, request);
+    this.throttle.record(market, nowMs);
+    this.refreshReserve(market, nowMs);
+    this.publishMarket(market, nowMs);
+    return { kind: 'SEND', request };
+  }
+
   /** Cancel the working order of `market` now (kill switch, closing market): bypasses throttle and trading state. */
   cancelWorking(market: number, nowMs: number): Decision {
     this.checkMarket(market);
@@ -401,7 +470,8 @@ export class ExecutionCore {
     const action = this.deferred[market];
     if (action === 0 || req.kind !== 'cancel' || req.stray) return undefined;
     this.deferred[market] = 0;
-    if (!gone) return undefined; // the cancel failed or is unknown: the flip waits for a fresh intent
+    if (!gone) return undefined; // the cancel failed or is unknown: the flip (or exit) waits for a fresh request
+    if (action === DEFERRED_EXIT) return this.placeExit(market, nowMs);
     return this.decide(market, action as Action, nowMs, true);
   }
 
@@ -423,6 +493,7 @@ export class ExecutionCore {
     const market = op.market;
     if (market < 0) return undefined;
     const action = this.deferred[market];
+    if (action === DEFERRED_EXIT) return undefined; // an exit superseded the intent: it waits for its cancel
     this.deferred[market] = 0;
     if (action === 0 || !ok) return undefined;
     return this.decide(market, action as Action, nowMs, true);
@@ -485,19 +556,13 @@ export class ExecutionCore {
   // ------------------------------------------------------------------ periodic
 
   /**
-   * Time-driven requests: order-group resets whose cool-down has elapsed, lookups of UNKNOWN
-   * requests, cancels of stray orders. Call every few hundred ms.
+   * Time-driven requests: order-group resets whose cool-down has elapsed (none while the account
+   * is HALTED: see the header), lookups of UNKNOWN requests, cancels of stray orders. Call every
+   * few hundred ms.
    */
   poll(nowMs: number): SendRequest[] {
     const out: SendRequest[] = [];
-    for (const key of this.groups.dueResets(nowMs)) {
-      const groupId = this.groups.beginReset(key);
-      const requestId = this.nextRequestId++;
-      this.groupOps.set(requestId, { kind: 'reset_group', key, groupId, market: -1 });
-      const request: SendRequest = { kind: 'reset_group', requestId, groupKey: key, orderGroupId: groupId };
-      this.requests.set(requestId, request);
-      out.push(request);
-    }
+    if (this.tradingState !== TradingState.HALTED) for (const key of this.groups.dueResets(nowMs)) out.push(this.resetRequest(key));
     for (const market of this.working.unresolvedMarkets) {
       if (this.lookupInFlight[market] !== 0) continue;
       const since = Math.max(this.working.unresolvedSinceMs(market), this.lastLookupMs[market]);
@@ -517,6 +582,24 @@ export class ExecutionCore {
       if (d.kind === 'SEND') out.push(d.request);
     }
     return out;
+  }
+
+  /**
+   * Reset requests for every TRIGGERED group now, whatever its cool-down, the `autoReset`
+   * setting or the trading state (the kill switch cleared; the supervisor's call). Their
+   * outcomes come back through `onOutcome` like the automatic ones.
+   */
+  resetGroupsNow(): SendRequest[] {
+    return this.groups.triggeredKeys().map((key) => this.resetRequest(key));
+  }
+
+  private resetRequest(key: number): SendRequest {
+    const groupId = this.groups.beginReset(key);
+    const requestId = this.nextRequestId++;
+    this.groupOps.set(requestId, { kind: 'reset_group', key, groupId, market: -1 });
+    const request: SendRequest = { kind: 'reset_group', requestId, groupKey: key, orderGroupId: groupId };
+    this.requests.set(requestId, request);
+    return request;
   }
 
   /** Requests sent and not yet answered. */

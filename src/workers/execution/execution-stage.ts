@@ -16,10 +16,23 @@
  * and drift: periodic-sync.ts.
  *
  * Trading state: BOOTING → CALIBRATING during `start`, then the requested state (TRADING by
- * default; `setTradingState` for the supervisor). While the private stream is down, or after a
- * reconnect until the REST reconcile has run, a requested TRADING is applied as REDUCING:
- * closings only — the host is blind to fills and must not add exposure (lessons.md: reconnect
- * gate).
+ * default; `setTradingState(state, reason)` for the supervisor, its reason journaled with the
+ * transition). While the private stream is down, or after a reconnect until the REST reconcile
+ * has run, a requested TRADING is applied as REDUCING: closings only — the host is blind to
+ * fills and must not add exposure (lessons.md: reconnect gate).
+ *
+ * The supervisor's commands (architecture.md §6; it never touches account state itself):
+ *   exitPosition(market, reason)  the whole position out, immediately marketable (core.exitPosition:
+ *                                 IOC reduce_only, no group, past the trading state); the order_event
+ *                                 carries `exit_reason`; counted in stats.exits
+ *   cancelWorking(market, reason) the market's working order cancelled now (closing markets)
+ *   kill({flatten, reason})       the kill switch: HALTED at once (and until setTradingState says
+ *                                 otherwise), every order group of this session triggered (the
+ *                                 exchange cancels their resting orders at once), whatever of ours
+ *                                 still rests cancelled, then with `flatten` every position exited —
+ *                                 retried as requests complete and fills arrive, up to a deadline
+ *   resetTriggeredGroups()        every triggered group reset now (the kill switch cleared)
+ *   requestReconcile(reason)      a REST reconcile now
  *
  * Markets added while running (market rotation, src/main/host/market-rotation.ts): `addMarket`
  * takes a slot of the board's capacity that no market has held in this session (slots are never
@@ -55,6 +68,7 @@ import type { PriceGrid } from '../../shared/price-grid.js';
 import type { SpscRing } from '../../shared/spsc-ring.js';
 import { calibrate, type CalibrationReport } from './calibration.js';
 import { ExecutionCore, type BookReader } from './execution-core.js';
+import { DENY_REASON_NAMES } from './limits.js';
 import type { ExecutionContext } from './execution-context.js';
 import { RequestIo, type IoResult } from './execution-io.js';
 import { coreOptionsOf, executionSettings, type ExecutionSettings } from './execution-settings.js';
@@ -124,6 +138,42 @@ export interface StopReport {
   groupsDeleted: number;
 }
 
+/** What `exitPosition` did. */
+export type ExitResult =
+  /** The exit order is on its way (IOC reduce_only for the whole position). */
+  | { status: 'sent'; clientOrderId: string; side: 'bid' | 'ask'; price: number; count: number }
+  /** The market's working order `orderId` is being cancelled; the exit follows when it is gone. */
+  | { status: 'deferred'; orderId: string }
+  /** Nothing sent: a DenyReason name ('FLAT', 'IN_FLIGHT', 'NO_PRICE', 'BREAKER_OPEN', 'UNKNOWN_MARKET'), or 'NOT_CALIBRATED' / 'STOPPING'. */
+  | { status: 'denied'; reason: string };
+
+export interface KillOptions {
+  /** Exit every position too. */
+  flatten: boolean;
+  /** Why (journaled with the HALTED transition and the kill's health event). */
+  reason: string;
+  /** The whole kill, ms (default 10 000): the flatten stops waiting for exits then. */
+  timeoutMs?: number;
+}
+
+export interface KillReport {
+  /** Order groups of this session the exchange triggered. */
+  groupsTriggered: number;
+  /** Resting orders of this session cancelled after the triggers, and still resting at the end of the cancels. */
+  cancelled: number;
+  remaining: number;
+  /** Exit orders sent (or queued behind the cancel of a working order), and markets whose exit was refused. */
+  exitsSent: number;
+  exitsDenied: number;
+  /** Traded markets still holding a position when the kill returned. */
+  openPositions: number;
+  durationMs: number;
+}
+
+/** An exit is tried this many times per market in one kill (an IOC may fill part of the position). */
+const KILL_EXIT_ATTEMPTS = 5;
+const DEFAULT_KILL_TIMEOUT_MS = 10_000;
+
 export class ExecutionStage {
   readonly core: ExecutionCore;
   readonly settings: ExecutionSettings;
@@ -148,6 +198,8 @@ export class ExecutionStage {
   private stream: PrivateStream | undefined;
   private sync: PeriodicSync | undefined;
   private requested: TradingState;
+  /** The reason given with the requested state (journaled when it is applied). */
+  private requestedReason = 'requested';
   private calibrated = false;
   private started = false;
   private stopping = false;
@@ -169,6 +221,16 @@ export class ExecutionStage {
   private lastRevalueMs = 0;
   private lastSync: SyncReport | undefined;
   private readonly account = createAccountView();
+  /** Per market, the reason of the last exit asked for (a deferred exit's follow-up carries it). */
+  private readonly exitReasons = new Map<number, string>();
+  /** Per request id, why it was sent (exits, the supervisor's cancels): journaled with its order events. */
+  private readonly requestReasons = new Map<number, string>();
+  /** Per market, the last exit sent: |position| then, what its outcome filled (undefined: not answered), whether the exchange refused it. */
+  private readonly lastExit = new Map<number, { position: number; filled: number | undefined; refused: boolean }>();
+  /** Kills run one after the other. */
+  private killQueue: Promise<unknown> = Promise.resolve();
+  /** Waiting for anything to happen (an outcome, a private event, a reconcile): see `progress`. */
+  private wakers: Array<() => void> = [];
 
   constructor(options: ExecutionStageOptions) {
     this.o = options;
@@ -232,7 +294,10 @@ export class ExecutionStage {
     if (ws !== undefined) {
       this.stream = new PrivateStream({
         url: ws.url, credentials: ws.credentials, client: ws.client,
-        onEvent: (e) => applyChannelEvent(this.ctx, e),
+        onEvent: (e) => {
+          applyChannelEvent(this.ctx, e);
+          this.wake();
+        },
         onGap: (reason) => {
           if (reason === 'events_lost') {
             this.requestReconcile(reason);
@@ -281,10 +346,178 @@ export class ExecutionStage {
     return this.stopPromise;
   }
 
-  /** The account trading state to apply once calibrated (the supervisor's call). */
-  setTradingState(state: TradingState): void {
+  /**
+   * The account trading state to apply once calibrated (the supervisor's call); `reason` is
+   * journaled with the transition. A TRADING asked for while the private stream is blind is
+   * applied as REDUCING until it is not (see the file comment).
+   */
+  setTradingState(state: TradingState, reason = 'requested'): void {
     this.requested = state;
+    this.requestedReason = reason;
     this.applyTradingState();
+  }
+
+  // ---------------------------------------------------------------- supervisor commands
+
+  /** An immediately marketable exit of the whole position in `market` (see the file comment). */
+  exitPosition(market: number, reason: string): ExitResult {
+    this.counters.exitRequested(reason);
+    if (this.stopping || !this.calibrated) return this.exitDenied(this.stopping ? 'STOPPING' : 'NOT_CALIBRATED');
+    const d = this.core.exitPosition(market, this.clock());
+    if (d.kind === 'DENIED') return this.exitDenied(DENY_REASON_NAMES[d.reason]);
+    const req = d.request;
+    this.exitReasons.set(market, reason);
+    this.requestReasons.set(req.requestId, reason);
+    this.send(req, 0);
+    if (req.kind === 'place') return { status: 'sent', clientOrderId: req.clientOrderId, side: req.side, price: req.price, count: req.count };
+    return { status: 'deferred', orderId: req.kind === 'cancel' ? req.orderId : '' };
+  }
+
+  private exitDenied(name: string): ExitResult {
+    this.counters.exitDenied(name);
+    return { status: 'denied', reason: name };
+  }
+
+  /** Cancel `market`'s working order now, whatever the trading state (closing markets). False: nothing to cancel, or a request is out. */
+  cancelWorking(market: number, reason: string): boolean {
+    if (this.stopping || !this.calibrated) return false;
+    if (!Number.isInteger(market) || market < 0 || market >= this.grids.length || this.grids[market] === undefined) return false;
+    const d = this.core.cancelWorking(market, this.clock());
+    if (d.kind === 'DENIED') return false;
+    this.requestReasons.set(d.request.requestId, reason);
+    this.send(d.request, 0);
+    return true;
+  }
+
+  /** Resets every order group the core has as TRIGGERED, now; returns how many resets were sent. */
+  resetTriggeredGroups(): number {
+    if (this.stopping || !this.calibrated) return 0;
+    const requests = this.core.resetGroupsNow();
+    for (const r of requests) this.send(r, 0);
+    return requests.length;
+  }
+
+  /** The kill switch's execution part (see the file comment). Kills run one after the other. */
+  kill(options: KillOptions): Promise<KillReport> {
+    const run = this.killQueue.then(() => this.runKill(options));
+    this.killQueue = run.catch(() => undefined);
+    return run;
+  }
+
+  private async runKill(o: KillOptions): Promise<KillReport> {
+    const t0 = this.clock();
+    const deadline = t0 + (o.timeoutMs ?? DEFAULT_KILL_TIMEOUT_MS);
+    const left = (): number => Math.max(0, deadline - this.clock());
+    const report: KillReport = { groupsTriggered: 0, cancelled: 0, remaining: 0, exitsSent: 0, exitsDenied: 0, openPositions: 0, durationMs: 0 };
+    // 1. Nothing new goes out (exits aside), until the supervisor asks for another state.
+    this.setTradingState(TradingState.HALTED, o.reason);
+    const busy = this.inFlight > 0;
+    if (!this.stopping) {
+      // 2. The exchange cancels every resting order of a triggered group at once, and refuses new ones into it.
+      const ids = [...new Set(this.createdGroups)];
+      const triggered = await Promise.all(ids.map((id) => this.rest.triggerOrderGroup(id).catch(() => undefined)));
+      const now = this.clock();
+      triggered.forEach((r, i) => {
+        if (r?.kind !== 'ACCEPTED') return;
+        report.groupsTriggered++;
+        this.core.onGroupEvent('triggered', ids[i], now);
+        const key = this.core.groups.keyOfId(ids[i]);
+        writeRecord(this.journal, 'group_event', {
+          session_id: this.sessionId, order_group_id: ids[i], ts_ms: now, event: 'triggered', reason: o.reason,
+          market_ticker: key !== undefined && key >= 0 ? this.core.tickerOf(key) || null : null,
+        });
+      });
+      // 3. Whatever of ours still rests (no groups, or placed outside them); once more after the
+      // requests in flight have landed (a place answered after the listing may rest).
+      ({ cancelled: report.cancelled, remaining: report.remaining } = await cancelSessionOrders(this.rest, this.prefix, deadline, this.clock));
+      if ((busy || this.inFlight > 0) && !this.stopping && left() > 0) {
+        await this.whenIdle(Math.min(left(), 2_000));
+        const again = await cancelSessionOrders(this.rest, this.prefix, deadline, this.clock);
+        report.cancelled += again.cancelled;
+        report.remaining = again.remaining;
+      }
+      // 4. Flat.
+      if (o.flatten && this.calibrated) await this.flattenAll(o.reason, deadline, report);
+      this.requestReconcile('kill');
+    }
+    const l = this.core.ledger;
+    report.openPositions = this.traded.filter((m) => l.position[m] !== 0).length;
+    report.durationMs = this.clock() - t0;
+    writeRecord(this.journal, 'health_event', {
+      session_id: this.sessionId, monitor: 'kill_switch', ts_ms: this.clock(), event: 'killed', level: 'warn', value: report.openPositions,
+      detail: { reason: o.reason, flatten: o.flatten, ...report },
+    });
+    return report;
+  }
+
+  /**
+   * Exits every traded market with a position until all are flat, each has had its
+   * KILL_EXIT_ATTEMPTS (an IOC takes only the best level: a larger position takes several), or
+   * the deadline. A market waits while a request of its own is out, and after a partial exit
+   * until the ledger holds the exit's fills (the next exit is sized on it; reduce_only caps a
+   * stale size at the exchange anyway). Refusals other than IN_FLIGHT, ours or the exchange's,
+   * end a market's turn.
+   */
+  private async flattenAll(reason: string, deadline: number, report: KillReport): Promise<void> {
+    const l = this.core.ledger;
+    const attempts = new Map<number, number>();
+    const refused = new Set<number>();
+    for (;;) {
+      let waiting = false;
+      for (const m of this.traded) {
+        const q = l.position[m];
+        if (q === 0 || refused.has(m)) continue;
+        if (this.core.working.inFlight(m) !== undefined || this.core.exitDeferred(m)) {
+          waiting = true;
+          continue;
+        }
+        const last = this.lastExit.get(m);
+        if (last !== undefined && last.filled !== undefined && last.filled > 0 && Math.abs(q) > last.position - last.filled) {
+          waiting = true; // the exit filled more than the ledger has seen yet
+          continue;
+        }
+        if (attempts.has(m) && last?.refused === true) continue; // the exchange refused it (market closed …): not again
+        const n = attempts.get(m) ?? 0;
+        if (n >= KILL_EXIT_ATTEMPTS) continue;
+        const r = this.exitPosition(m, reason);
+        if (r.status === 'denied') {
+          if (r.reason === 'IN_FLIGHT') waiting = true;
+          else {
+            refused.add(m);
+            report.exitsDenied++;
+          }
+          continue;
+        }
+        attempts.set(m, n + 1);
+        report.exitsSent++;
+        waiting = true;
+      }
+      const left = deadline - this.clock();
+      if (!waiting || left <= 0 || this.stopping) return;
+      await this.progress(left);
+    }
+  }
+
+  /** Resolves at the next outcome, private event or reconcile (`wake`), or after `timeoutMs`. */
+  private progress(timeoutMs: number): Promise<void> {
+    return new Promise((resolve) => {
+      const done = (): void => {
+        clearTimeout(timer);
+        resolve();
+      };
+      const timer = setTimeout(() => {
+        this.wakers = this.wakers.filter((w) => w !== done);
+        resolve();
+      }, timeoutMs);
+      this.wakers.push(done);
+    });
+  }
+
+  private wake(): void {
+    if (this.wakers.length === 0) return;
+    const wakers = this.wakers;
+    this.wakers = [];
+    for (const w of wakers) w();
   }
 
   /**
@@ -382,6 +615,10 @@ export class ExecutionStage {
 
   private send(req: SendRequest, poppedNs: number, receivedNs = 0): void {
     this.counters.requests[req.kind].sent++;
+    if (req.kind === 'place' && req.exit === true) {
+      this.counters.exits.sent++;
+      this.lastExit.set(req.market, { position: Math.abs(this.core.ledger.position[req.market]), filled: undefined, refused: false });
+    }
     this.inFlight++;
     const t0 = monoNs();
     const result = this.io.execute(req);
@@ -428,6 +665,14 @@ export class ExecutionStage {
         c.restRoundTrip.record(monoNs() - t0);
         if (r.viaLookup) c.placesResolvedByLookup++;
         this.orderEvent(req, OUTCOME_EVENT[req.kind][o.status], now, o, r.viaLookup);
+        this.requestReasons.delete(req.requestId);
+        if (req.kind === 'place' && req.exit === true) {
+          const last = this.lastExit.get(req.market);
+          if (last !== undefined) {
+            last.filled = o.status === OutcomeStatus.ACCEPTED ? (o.filled ?? 0) : 0;
+            last.refused = o.status === OutcomeStatus.REJECTED;
+          }
+        }
       } else if (req.kind === 'create_group' && o.status === OutcomeStatus.ACCEPTED && o.orderGroupId !== undefined) {
         this.createdGroups.push(o.orderGroupId);
         writeRecord(this.journal, 'group_event', {
@@ -435,14 +680,19 @@ export class ExecutionStage {
           market_ticker: req.groupKey >= 0 ? this.core.tickerOf(req.groupKey) || null : null,
         });
       }
+      const exitWaits = req.kind === 'cancel' && this.core.exitDeferred(req.market);
       let follow = this.core.onOutcome(req.requestId, o, now);
+      if (exitWaits && follow === undefined) c.exitDenied('CANCEL_FAILED'); // the working order may still rest: no exit beside it
       while (follow !== undefined) {
         if (follow.kind === 'DENIED') {
-          c.deniedBy(follow.reason);
+          if (exitWaits) c.exitDenied(DENY_REASON_NAMES[follow.reason]);
+          else c.deniedBy(follow.reason);
           break;
         }
         if (!this.stopping) {
-          this.send(follow.request, 0);
+          const f = follow.request;
+          if (f.kind === 'place' && f.exit === true) this.requestReasons.set(f.requestId, this.exitReasons.get(f.market) ?? 'exit');
+          this.send(f, 0);
           break;
         }
         // Stopping: the follow-up is not sent; tell the core it never left.
@@ -456,6 +706,7 @@ export class ExecutionStage {
         this.idleWaiters = [];
         for (const w of waiters) w();
       }
+      this.wake();
     }
   }
 
@@ -482,6 +733,7 @@ export class ExecutionStage {
         this.lastSync = await this.sync.run(next);
         this.gapsReconciled = gapsBefore;
         this.applyTradingState();
+        this.wake();
       } catch (err) {
         this.counters.reconcileErrors++;
         writeRecord(this.journal, 'health_event', {
@@ -501,10 +753,11 @@ export class ExecutionStage {
     const from = this.core.getTradingState();
     if (state === from) return;
     const reason = state !== this.requested ? (this.stream?.up === true ? 'reconcile_pending' : 'stream_down')
-      : from === TradingState.CALIBRATING ? 'calibrated' : this.wasBlind ? 'reconciled' : 'requested';
+      : from === TradingState.CALIBRATING ? 'calibrated' : this.wasBlind ? 'reconciled' : this.requestedReason;
     this.wasBlind = state !== this.requested;
     this.setTrading(state, reason, {
-      requested: TRADING_STATE_NAMES[this.requested], stream_up: this.stream?.up ?? null, reconcile_pending: this.gapsReconciled < this.gaps,
+      requested: TRADING_STATE_NAMES[this.requested], requested_reason: this.requestedReason, stream_up: this.stream?.up ?? null,
+      reconcile_pending: this.gapsReconciled < this.gaps,
     });
   }
 
@@ -547,15 +800,18 @@ export class ExecutionStage {
       market: req.market,
       request_id: req.requestId,
     };
+    const why = this.requestReasons.get(req.requestId);
     if (req.kind === 'place') {
       record.order_group_id = req.orderGroupId === '' ? null : req.orderGroupId;
       record.time_in_force = req.timeInForce;
       record.post_only = req.postOnly;
       record.reduce_only = req.reduceOnly;
+      if (req.exit === true) record.exit_reason = why ?? 'exit';
     } else if (req.kind === 'amend') {
       record.updated_client_order_id = req.updatedClientOrderId;
     } else {
       record.stray = req.stray;
+      if (why !== undefined) record.cancel_reason = why;
     }
     if (viaLookup !== undefined) record.via_lookup = viaLookup;
     writeRecord(this.journal, 'order_event', record);
@@ -620,6 +876,10 @@ export class ExecutionStage {
       counters: this.counters, core: this.core, traded: this.traded, books: this.o.books,
       availableCash: this.o.board.readAccount(this.account) ? this.account.cash : this.core.ledger.cash,
       inFlight: this.inFlight, streamUp: ws?.up ?? false, eventsLost: ws?.eventsLost ?? 0, reconnects: ws?.reconnects ?? 0, nowMs: this.clock(),
+      requestedTradingState: this.requested, reconcilePending: this.gapsReconciled < this.gaps,
+      lastSync: this.lastSync === undefined ? null : {
+        atMs: this.lastSync.startedAtMs + this.lastSync.durationMs, reason: this.lastSync.reason, driftOk: this.lastSync.drift.ok, driftConfirmed: this.lastSync.driftConfirmed,
+      },
     });
   }
 }
@@ -660,6 +920,8 @@ const OUTCOME_EVENT: Record<'place' | 'amend' | 'cancel', Record<OutcomeStatus, 
 /** Fields of a trading-state transition kept in the row's `extra`. */
 interface TradingContext {
   requested?: string;
+  /** The reason given with the requested state (setTradingState). */
+  requested_reason?: string;
   stream_up?: boolean | null;
   reconcile_pending?: boolean;
 }
@@ -671,4 +933,8 @@ interface OrderEventContext {
   updated_client_order_id?: string;
   stray?: boolean;
   via_lookup?: boolean;
+  /** An exit's reason (the supervisor's: 'take_profit', 'kill_switch' …). */
+  exit_reason?: string;
+  /** Why a cancel was asked for outside the policy (an exit ahead of it, a closing market …). */
+  cancel_reason?: string;
 }

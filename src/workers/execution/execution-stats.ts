@@ -10,6 +10,7 @@ import { notional } from '../../shared/fixed-point.js';
 import { LatencyHistogram, type LatencySnapshot } from '../../shared/latency-histogram.js';
 import type { BookReader, ExecutionCore } from './execution-core.js';
 import { DENY_REASON_NAMES, type DenyReason } from './limits.js';
+import { GroupStatus } from './order-groups.js';
 import type { SendRequest } from './requests.js';
 
 export type RequestKind = SendRequest['kind'];
@@ -79,6 +80,8 @@ export class ExecutionCounters {
   readonly receiveToWire = new LatencyHistogram();
   /** Request handed to the REST client → outcome, ns (place / amend / cancel). */
   readonly restRoundTrip = new LatencyHistogram();
+  /** Exits of whole positions (ExecutionStage.exitPosition): see `ExitStats`. */
+  readonly exits: ExitStats = { requested: 0, sent: 0, denied: 0, byReason: {}, deniedBy: {} };
 
   constructor(rings: number) {
     this.intentsByRing = new Array<number>(rings).fill(0);
@@ -88,6 +91,18 @@ export class ExecutionCounters {
     this.denied[reason]++;
   }
 
+  /** An exit asked for with the supervisor's `reason`. */
+  exitRequested(reason: string): void {
+    this.exits.requested++;
+    this.exits.byReason[reason] = (this.exits.byReason[reason] ?? 0) + 1;
+  }
+
+  /** An exit refused, by the name of its DenyReason (or the stage's: NOT_CALIBRATED, STOPPING). */
+  exitDenied(name: string): void {
+    this.exits.denied++;
+    this.exits.deniedBy[name] = (this.exits.deniedBy[name] ?? 0) + 1;
+  }
+
   deniedByName(): Record<string, number> {
     const out: Record<string, number> = {};
     this.denied.forEach((n, reason) => {
@@ -95,6 +110,43 @@ export class ExecutionCounters {
     });
     return out;
   }
+}
+
+/** Exits of whole positions asked of the stage (the supervisor's position health, cash recovery, kill switch). */
+export interface ExitStats {
+  /** Asked for (every call). */
+  requested: number;
+  /** Exit orders sent: at once, or after the cancel of the market's working order. */
+  sent: number;
+  /** Refused at once, or when their turn came after the cancel. */
+  denied: number;
+  /** Asked for, by the supervisor's reason ('take_profit', 'stop_loss', 'max_hold', 'trailing_stop', 'cash_recovery', 'market_closing', 'kill_switch' …). */
+  byReason: Record<string, number>;
+  /**
+   * Refused, by DenyReason name ('FLAT', 'IN_FLIGHT', 'NO_PRICE', 'BREAKER_OPEN' …) or the
+   * stage's: 'NOT_CALIBRATED', 'STOPPING', 'CANCEL_FAILED' (the cancel of the working order ahead
+   * of the exit failed or is unknown: no exit beside an order that may still rest).
+   */
+  deniedBy: Record<string, number>;
+}
+
+/** The last REST reconcile (periodic-sync.ts), as the supervisor reads it. */
+export interface LastSyncStats {
+  /** Wall clock when it finished, ms. */
+  atMs: number;
+  reason: string;
+  /** The host's cash, positions and orders agreed with the exchange's (at the last comparison). */
+  driftOk: boolean;
+  /** A drift seen twice, the same: journaled and adopted. */
+  driftConfirmed: boolean;
+}
+
+/** The order groups the core tracks (those with an id at the exchange). */
+export interface GroupStats {
+  total: number;
+  /** Triggered, or being reset (triggered at the exchange until the reset is answered). */
+  triggered: number;
+  triggeredIds: string[];
 }
 
 /** One market in the report. */
@@ -117,6 +169,14 @@ export interface ExecutionStats {
   atMs: number;
   /** TradingState of the account as the core applies it. */
   tradingState: number;
+  /** TradingState asked for (the supervisor's; the applied one differs while the private stream is blind). */
+  requestedTradingState: number;
+  /** Reconnects of the private stream seen and not yet covered by a reconcile (the reconnect gate holds). */
+  reconcilePending: boolean;
+  /** The last successful reconcile; null before the first. */
+  lastSync: LastSyncStats | null;
+  groups: GroupStats;
+  exits: ExitStats;
   /** Private stream up and subscribed (openings are refused while it is not). */
   streamUp: boolean;
   intents: { received: number; byRing: number[] };
@@ -177,6 +237,9 @@ export interface StatsSource {
   eventsLost: number;
   reconnects: number;
   nowMs: number;
+  requestedTradingState: number;
+  reconcilePending: boolean;
+  lastSync: LastSyncStats | null;
 }
 
 const top = emptyBookTop();
@@ -207,9 +270,23 @@ export function collectStats(src: StatsSource): ExecutionStats {
   const byReason = c.deniedByName();
   let deniedTotal = 0;
   for (const n of Object.values(byReason)) deniedTotal += n;
+  const groups: GroupStats = { total: 0, triggered: 0, triggeredIds: [] };
+  for (const g of core.groups.list()) {
+    groups.total++;
+    if (g.status === GroupStatus.TRIGGERED || g.status === GroupStatus.RESETTING) {
+      groups.triggered++;
+      groups.triggeredIds.push(g.id);
+    }
+  }
+  const x = c.exits;
   return {
     atMs: src.nowMs,
     tradingState: core.getTradingState(),
+    requestedTradingState: src.requestedTradingState,
+    reconcilePending: src.reconcilePending,
+    lastSync: src.lastSync === null ? null : { ...src.lastSync },
+    groups,
+    exits: { requested: x.requested, sent: x.sent, denied: x.denied, byReason: { ...x.byReason }, deniedBy: { ...x.deniedBy } },
     streamUp: src.streamUp,
     intents: { received: c.intentsByRing.reduce((a, b) => a + b, 0), byRing: [...c.intentsByRing] },
     denied: { total: deniedTotal, byReason },

@@ -47,6 +47,8 @@ export const DenyReason = {
   GROUP_TRIGGERED: 14,
   /** The order group is being created or reset. */
   GROUP_PENDING: 15,
+  /** An exit (`ExecutionCore.exitPosition`) of a market where nothing is held. */
+  FLAT: 16,
 } as const;
 export type DenyReason = (typeof DenyReason)[keyof typeof DenyReason];
 

@@ -78,6 +78,17 @@ interface GroupRecord {
   triggeredAtMs: number;
 }
 
+/** A group as `OrderGroups.list` reports it. */
+export interface GroupView {
+  key: number;
+  id: string;
+  status: GroupStatus;
+  /** Hundredths. */
+  limit: number;
+  /** ms; 0 unless TRIGGERED (or RESETTING). */
+  triggeredAtMs: number;
+}
+
 /** The key of the session group. */
 export const SESSION_GROUP = -1;
 
@@ -201,6 +212,22 @@ export class OrderGroups {
     if (!this.config.autoReset) return out;
     for (const g of this.byKey.values()) {
       if (g.status === GroupStatus.TRIGGERED && nowMs - g.triggeredAtMs >= this.config.resetCooldownMs) out.push(g.key);
+    }
+    return out;
+  }
+
+  /** Keys of every TRIGGERED group, cool-down or not (a reset asked for now: kill switch cleared, supervisor). */
+  triggeredKeys(): number[] {
+    const out: number[] = [];
+    for (const g of this.byKey.values()) if (g.status === GroupStatus.TRIGGERED) out.push(g.key);
+    return out;
+  }
+
+  /** Every group that has an id at the exchange (ACTIVE, TRIGGERED or RESETTING), as plain data. */
+  list(): GroupView[] {
+    const out: GroupView[] = [];
+    for (const g of this.byKey.values()) {
+      if (g.id !== '') out.push({ key: g.key, id: g.id, status: g.status, limit: g.limit, triggeredAtMs: g.triggeredAtMs });
     }
     return out;
   }

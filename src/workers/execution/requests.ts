@@ -29,9 +29,14 @@ export interface PlaceRequest {
   reduceOnly: boolean;
   /** '' for none. */
   orderGroupId: string;
-  /** The intent that produced it (for the journal). */
+  /** The intent that produced it (for the journal); an exit's closing action (SELL_YES / SELL_NO). */
   action: Action;
   closing: boolean;
+  /**
+   * An exit of the whole position (`ExecutionCore.exitPosition`), not a policy intent: the stage
+   * journals it with its reason. Absent on policy orders.
+   */
+  exit?: true;
 }
 
 /** POST /portfolio/events/orders/{orderId}/amend */

@@ -2,13 +2,16 @@
  * Execution worker thread entry (threaded topology; the protocol is worker-protocol.ts):
  * attaches the shared memory and the intent rings from `workerData`, builds the REST client on
  * the account's shared token buckets and the private-channel credentials from the key in
- * `workerData`, runs an ExecutionStage, reports stats every second and stops on command.
+ * `workerData`, beats its heartbeat slot, runs an ExecutionStage, reports stats every second,
+ * carries out the supervisor's commands (trading state, exits, kill, group resets, reconcile)
+ * and stops on command.
  *
  * Failures are posted as `{type:'fatal', message}`: the message of the error only — our errors
  * never carry headers or key material, and anything that looks like a PEM block is cut anyway.
  */
 import { parentPort, workerData } from 'node:worker_threads';
 import { BookStore } from '../../shared/book-store.js';
+import { Heartbeats } from '../../shared/heartbeats.js';
 import type { Journal, JournalKind } from '../../shared/journal.js';
 import { KalshiCredentials } from '../../shared/kalshi-signing.js';
 import { KalshiRestClient } from '../../shared/kalshi/rest/index.js';
@@ -17,7 +20,7 @@ import { PriceGrid } from '../../shared/price-grid.js';
 import { RateBudgets } from '../../shared/rate-budgets.js';
 import { SpscRing } from '../../shared/spsc-ring.js';
 import type { MarketTradingState, TradingState } from '../../shared/position-records.js';
-import { ExecutionStage } from './execution-stage.js';
+import { ExecutionStage, type KillReport } from './execution-stage.js';
 import type { ExecutionWorkerCommand, ExecutionWorkerData, ExecutionWorkerMessage } from './worker-protocol.js';
 
 if (parentPort === null) throw new Error('the execution worker must run in a worker thread');
@@ -41,12 +44,16 @@ class ForwardingJournal implements Journal {
   }
 }
 
+const EMPTY_KILL: KillReport = { groupsTriggered: 0, cancelled: 0, remaining: 0, exitsSent: 0, exitsDenied: 0, openPositions: 0, durationMs: 0 };
+
 function messageOf(err: unknown): string {
   const text = err instanceof Error ? `${err.name}: ${err.message}` : String(err);
   return text.replace(/-----BEGIN[\s\S]*?-----END[^-]*-----/g, '[redacted]').slice(0, 2_000);
 }
 
 async function main(data: ExecutionWorkerData): Promise<void> {
+  // From the first moment: a worker stuck in start-up is as dead as one stuck later.
+  if (data.heartbeat !== undefined) Heartbeats.attach(data.heartbeat.heartbeats).startBeating(data.heartbeat.slot);
   const credentials = new KalshiCredentials(data.keyId, data.privateKey);
   const rest = new KalshiRestClient({
     baseUrl: data.restUrl, credentials, budgets: RateBudgets.attach(data.budgets), connections: data.restConnections, timeoutMs: data.restTimeoutMs,
@@ -62,6 +69,7 @@ async function main(data: ExecutionWorkerData): Promise<void> {
     settings: data.settings,
     sessionId: data.sessionId,
     journal,
+    tradingState: data.tradingState as TradingState | undefined,
   });
   let ticker: NodeJS.Timeout | undefined;
   let stopping = false;
@@ -77,7 +85,17 @@ async function main(data: ExecutionWorkerData): Promise<void> {
   };
   process.on('unhandledRejection', (err) => void fail(err));
   port.on('message', (m: ExecutionWorkerCommand) => {
-    if (m?.type === 'trading_state') stage.setTradingState(m.state as TradingState);
+    if (m?.type === 'trading_state') stage.setTradingState(m.state as TradingState, m.reason);
+    if (m?.type === 'exit_position') post({ type: 'exit_result', index: m.index, result: stage.exitPosition(m.index, m.reason) });
+    if (m?.type === 'cancel_working') stage.cancelWorking(m.index, m.reason);
+    if (m?.type === 'reset_groups') stage.resetTriggeredGroups();
+    if (m?.type === 'reconcile') stage.requestReconcile(m.reason);
+    if (m?.type === 'kill') {
+      stage.kill({ flatten: m.flatten, reason: m.reason, timeoutMs: m.timeoutMs }).then(
+        (report) => post({ type: 'killed', report }),
+        (err: unknown) => post({ type: 'killed', report: EMPTY_KILL, error: messageOf(err) }),
+      );
+    }
     if (m?.type === 'add_market') {
       const { index, ticker, ranges, closeTimeMs } = m.market;
       try {

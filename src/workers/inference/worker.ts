@@ -7,6 +7,7 @@
 import { parentPort, workerData } from 'node:worker_threads';
 import { BookStore, type BookStoreShared } from '../../shared/book-store.js';
 import { DirtyMarkets, type DirtyMarketsShared } from '../../shared/dirty-markets.js';
+import { Heartbeats, type HeartbeatsShared } from '../../shared/heartbeats.js';
 import { PriceGrid, type PriceRange } from '../../shared/price-grid.js';
 import { PositionBoard, type PositionBoardShared } from '../../shared/position-board.js';
 import { loadPolicy } from '../../shared/policy/load-policy.js';
@@ -26,6 +27,8 @@ export interface InferenceWorkerData {
   maxBatch?: number;
   /** Post every decision to the parent as journal records ('decision'). */
   recordDecisions?: boolean;
+  /** This thread's heartbeat slot (the supervisor watches it; a loop that never yields stops beating). */
+  heartbeat?: { heartbeats: HeartbeatsShared; slot: number };
 }
 
 /** Longest stretch of back-to-back batches before the event loop gets a turn, ms. */
@@ -67,6 +70,7 @@ async function main(): Promise<void> {
       }
     }
   });
+  const stopBeating = data.heartbeat === undefined ? () => undefined : Heartbeats.attach(data.heartbeat.heartbeats).startBeating(data.heartbeat.slot);
   post({ type: 'ready' });
   // A loop that always finds work awaits only microtasks, so messages (stop, add_market) and
   // timers would wait for a quiet moment: give them a turn at least every YIELD_MS.
@@ -81,6 +85,7 @@ async function main(): Promise<void> {
       yieldedAt = performance.now();
     }
   }
+  stopBeating();
   clearInterval(timer);
   clearInterval(journalTimer);
   postDecisions();

@@ -3,6 +3,7 @@ import { parentPort, workerData } from 'node:worker_threads';
 import type { KeyObject } from 'node:crypto';
 import { BookStore, type BookStoreShared } from '../../shared/book-store.js';
 import { DirtyMarkets, type DirtyMarketsShared } from '../../shared/dirty-markets.js';
+import { Heartbeats, type HeartbeatsShared } from '../../shared/heartbeats.js';
 import { KalshiCredentials } from '../../shared/kalshi-signing.js';
 import { MarketDataRecorder } from './market-data-recorder.js';
 import { errorLine, JOURNAL_INTERVAL_MS, STATS_INTERVAL_MS, type FromWorker, type ToWorker } from '../worker-protocol.js';
@@ -19,6 +20,8 @@ export interface MarketDataWorkerData {
   staleAfterMs?: number;
   /** Record every book change for replay (journal `market_data`), with this session id and shard number. */
   record?: { sessionId: string; shard: number };
+  /** This thread's heartbeat slot (the supervisor watches it). */
+  heartbeat?: { heartbeats: HeartbeatsShared; slot: number };
 }
 
 const port = parentPort!;
@@ -49,6 +52,7 @@ try {
   });
   const md = stage;
   md.start();
+  const stopBeating = data.heartbeat === undefined ? () => undefined : Heartbeats.attach(data.heartbeat.heartbeats).startBeating(data.heartbeat.slot);
   const timer = setInterval(() => post({ type: 'stats', stats: md.stats() }), STATS_INTERVAL_MS);
   const journalTimer = recorder === undefined ? undefined : setInterval(postRecords, JOURNAL_INTERVAL_MS);
   port.on('message', (m: ToWorker) => {
@@ -66,6 +70,7 @@ try {
       return;
     }
     if (m.type !== 'stop') return;
+    stopBeating();
     clearInterval(timer);
     clearInterval(journalTimer);
     void md.close().then(() => {

@@ -379,3 +379,151 @@ describe('ExecutionCore: fills, board, settlement', () => {
   });
 });
 
+
+describe('ExecutionCore: exits (exitPosition)', () => {
+  const fillYes = (r: Rig, count: number, market = 0): void => {
+    r.core.onFill({ tradeId: `ty${market}-${count}`, orderId: 'x', market, side: 'bid', yesPrice: 4_000, count, fee: 0, tsMs: T0 }, T0);
+  };
+  const fillNo = (r: Rig, count: number, market = 0): void => {
+    r.core.onFill({ tradeId: `tn${market}-${count}`, orderId: 'x', market, side: 'ask', yesPrice: 6_000, count, fee: 0, tsMs: T0 }, T0);
+  };
+
+  it('long YES: SELL_YES as an ask at the YES bid, IOC, reduce_only, the whole position, no group, marked as an exit', () => {
+    const r = rig();
+    fillYes(r, 300);
+    const p = sent(r.core.exitPosition(0, T0), 'place');
+    expect(p).toEqual({
+      kind: 'place', requestId: p.requestId, market: 0, ticker: TICKER, clientOrderId: `sess01-${TICKER}-0`, side: 'ask', price: 4_500, count: 300,
+      timeInForce: 'immediate_or_cancel', postOnly: false, reduceOnly: true, orderGroupId: '', action: Action.SELL_YES, closing: true, exit: true,
+    });
+    deniedWith(r.core.exitPosition(0, T0), DenyReason.IN_FLIGHT);
+    // The IOC never rests: once answered nothing is working and no cash is held.
+    r.core.onOutcome(p.requestId, accepted({ orderId: 'e1', remaining: 0, filled: 300 }), T0 + 5);
+    expect(r.core.working.workingOrder(0)).toBeUndefined();
+    expect(r.core.breakers.errorCount(0)).toBe(0);
+  });
+
+  it('long NO: SELL_NO as a bid at the YES ask, for the whole position however large (not capped by the order size or limits)', () => {
+    const r = rig({ limits: { orderSize: 500, maxPosition: 700 } });
+    fillNo(r, 1_234);
+    expect(r.core.ledger.position[0]).toBe(-1_234);
+    const p = sent(r.core.exitPosition(0, T0), 'place');
+    // YES ask = 1 − NO bid 0.52 = 0.48: selling NO at 0.52 is bidding YES at 0.48.
+    expect(p).toMatchObject({ side: 'bid', price: 4_800, count: 1_234, action: Action.SELL_NO, timeInForce: 'immediate_or_cancel', reduceOnly: true, exit: true });
+  });
+
+  it('a working order is cancelled first; the exit follows the cancel, re-priced on the book of that moment', () => {
+    const r = rig();
+    working(r); // a passive bid o1
+    fillYes(r, 200);
+    const c = sent(r.core.exitPosition(0, T0 + 1), 'cancel');
+    expect(c).toMatchObject({ orderId: 'o1', stray: false });
+    expect(r.core.exitDeferred(0)).toBe(true);
+    deniedWith(r.core.exitPosition(0, T0 + 2), DenyReason.IN_FLIGHT);
+    deniedWith(r.core.onIntent(0, Action.BUY_NO, T0 + 1_000), DenyReason.IN_FLIGHT);
+    r.books.set(0, 4_400, 5_300);
+    const p = sent(r.core.onOutcome(c.requestId, accepted({ orderId: 'o1' }), T0 + 10), 'place');
+    expect(p).toMatchObject({ side: 'ask', price: 4_400, count: 200, action: Action.SELL_YES, reduceOnly: true, timeInForce: 'immediate_or_cancel', exit: true, orderGroupId: '' });
+    expect(r.core.exitDeferred(0)).toBe(false);
+  });
+
+  it('the exit follows a cancel answered 404 (the order was gone); a failed cancel drops it', () => {
+    const r = rig();
+    working(r, 'o1');
+    fillYes(r, 200);
+    const c = sent(r.core.exitPosition(0, T0 + 1), 'cancel');
+    sent(r.core.onOutcome(c.requestId, { status: OutcomeStatus.REJECTED, code: 'not_found', httpStatus: 404 }, T0 + 2), 'place');
+
+    const r2 = rig();
+    working(r2, 'o2');
+    fillYes(r2, 200);
+    const c2 = sent(r2.core.exitPosition(0, T0 + 1), 'cancel');
+    expect(r2.core.onOutcome(c2.requestId, { status: OutcomeStatus.REJECTED, code: 'market_closed', httpStatus: 409 }, T0 + 2)).toBeUndefined();
+    expect(r2.core.exitDeferred(0)).toBe(false);
+    expect(r2.core.working.workingOrder(0)?.orderId).toBe('o2');
+  });
+
+  it('denials: FLAT with nothing held, IN_FLIGHT while a request is out, NO_PRICE without a readable bid, UNKNOWN_MARKET', () => {
+    const r = rig();
+    deniedWith(r.core.exitPosition(0, T0), DenyReason.FLAT);
+    fillYes(r, 300);
+    sent(r.core.onIntent(0, Action.BUY_YES, T0), 'place'); // an opening in flight
+    deniedWith(r.core.exitPosition(0, T0), DenyReason.IN_FLIGHT);
+    fillNo(r, 100, 1);
+    r.books.set(1, 3_000, 6_800, true);
+    deniedWith(r.core.exitPosition(1, T0), DenyReason.NO_PRICE);
+    r.books.set(1, 3_000, NONE); // long NO exits at the YES ask = 1 − NO bid: none
+    deniedWith(r.core.exitPosition(1, T0), DenyReason.NO_PRICE);
+    deniedWith(r.core.exitPosition(3, T0), DenyReason.UNKNOWN_MARKET);
+    deniedWith(r.core.exitPosition(99, T0), DenyReason.UNKNOWN_MARKET);
+  });
+
+  it('bypasses the trading state (HALTED, REDUCING, a HALTED market) and the throttle, not the breaker', () => {
+    const r = rig({ throttleMs: 250 });
+    fillYes(r, 300);
+    fillNo(r, 100, 1);
+    const p = sent(r.core.onIntent(0, Action.SELL_YES, T0), 'place');
+    r.core.onOutcome(p.requestId, accepted({ orderId: 'c1', remaining: 0, filled: 0 }), T0 + 1);
+    r.core.setTradingState(TradingState.HALTED, T0 + 2);
+    deniedWith(r.core.onIntent(0, Action.SELL_YES, T0 + 300), DenyReason.NOT_TRADING);
+    sent(r.core.exitPosition(0, T0 + 3), 'place'); // 3 ms after the last order: the throttle does not apply
+    r.core.setMarketTradingState(1, MarketTradingState.HALTED, T0);
+    expect(sent(r.core.exitPosition(1, T0 + 3), 'place')).toMatchObject({ side: 'bid', count: 100 });
+
+    const b = rig({ breaker: { threshold: 1, cooldownMs: 300_000 } });
+    const q = sent(b.core.onIntent(0, Action.BUY_YES, T0), 'place');
+    b.core.onOutcome(q.requestId, { status: OutcomeStatus.REJECTED, code: 'invalid_price', httpStatus: 400 }, T0 + 1);
+    fillYes(b, 300);
+    b.core.setTradingState(TradingState.REDUCING, T0);
+    deniedWith(b.core.exitPosition(0, T0 + 2), DenyReason.BREAKER_OPEN);
+    sent(b.core.exitPosition(0, T0 + 300_001), 'place'); // the half-open trial
+  });
+
+  it('a TRIGGERED order group does not block an exit (sent without a group)', () => {
+    const r = rig({ groups: { mode: 'session' } });
+    const g = sent(r.core.onIntent(0, Action.BUY_YES, T0), 'create_group');
+    const p = sent(r.core.onOutcome(g.requestId, accepted({ orderGroupId: 'og_1' }), T0), 'place');
+    expect(p.orderGroupId).toBe('og_1');
+    r.core.onOutcome(p.requestId, accepted({ orderId: 'o1', remaining: 0, filled: 500 }), T0 + 1);
+    fillYes(r, 500);
+    r.core.onGroupEvent('triggered', 'og_1', T0 + 2);
+    deniedWith(r.core.onIntent(0, Action.SELL_YES, T0 + 1_000), DenyReason.GROUP_TRIGGERED);
+    expect(sent(r.core.exitPosition(0, T0 + 1_000), 'place')).toMatchObject({ orderGroupId: '', count: 500, reduceOnly: true, exit: true });
+  });
+
+  it('supersedes an intent waiting for its group: the group created, nothing more is sent', () => {
+    const r = rig({ groups: { mode: 'session' } });
+    fillYes(r, 300);
+    const g = sent(r.core.onIntent(0, Action.BUY_YES, T0), 'create_group');
+    sent(r.core.exitPosition(0, T0 + 1), 'place');
+    expect(r.core.onOutcome(g.requestId, accepted({ orderGroupId: 'og_1' }), T0 + 2)).toBeUndefined();
+    expect(r.core.groups.idFor(0)).toBe('og_1');
+  });
+});
+
+describe('ExecutionCore: group resets now (resetGroupsNow)', () => {
+  it('resets every triggered group at once, whatever the cool-down and autoReset; poll does not reset while HALTED', () => {
+    const r = rig({ groups: { mode: 'market', autoReset: true, resetCooldownMs: 1_000 } });
+    for (const m of [0, 1]) {
+      const g = sent(r.core.onIntent(m, Action.BUY_YES, T0), 'create_group');
+      r.core.onOutcome(g.requestId, accepted({ orderGroupId: `og_${m}` }), T0);
+    }
+    r.core.setTradingState(TradingState.HALTED, T0);
+    r.core.onGroupEvent('triggered', 'og_0', T0 + 1);
+    r.core.onGroupEvent('triggered', 'og_1', T0 + 1);
+    expect(r.core.poll(T0 + 60_000).filter((x) => x.kind === 'reset_group')).toEqual([]); // the kill switch's triggers stay
+    const resets = r.core.resetGroupsNow();
+    expect(resets.map((x) => x.kind === 'reset_group' && x.orderGroupId).sort()).toEqual(['og_0', 'og_1']);
+    expect(r.core.resetGroupsNow()).toEqual([]); // already resetting
+    for (const x of resets) r.core.onOutcome(x.requestId, accepted(), T0 + 60_010);
+    expect([r.core.groups.gate(0), r.core.groups.gate(1)]).toEqual([1, 1]); // READY
+    expect(r.core.groups.list().map((g) => g.status)).toEqual([2, 2]); // ACTIVE
+
+    const manual = rig({ groups: { mode: 'session', autoReset: false } });
+    const g = sent(manual.core.onIntent(0, Action.BUY_YES, T0), 'create_group');
+    manual.core.onOutcome(g.requestId, accepted({ orderGroupId: 'og_s' }), T0);
+    manual.core.onGroupEvent('triggered', 'og_s', T0 + 1);
+    expect(manual.core.poll(T0 + 3_600_000).filter((x) => x.kind === 'reset_group')).toEqual([]);
+    expect(manual.core.resetGroupsNow()).toMatchObject([{ kind: 'reset_group', orderGroupId: 'og_s', groupKey: SESSION_GROUP }]);
+  });
+});

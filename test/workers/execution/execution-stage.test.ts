@@ -459,3 +459,180 @@ describe('ExecutionStage against the simulator', () => {
   });
 });
 
+
+/** Per ticker, the sizes at the best YES bid and the best NO bid, hundredths; filled by a harness `setup`. */
+const h2Sizes = new Map<string, [number, number]>();
+const recordSizes = (sim: Harness['sim']): void => {
+  for (const m of sim.exchange.markets()) h2Sizes.set(m.ticker, [sim.exchange.bestBid(m.index, 'yes')?.[1] ?? 0, sim.exchange.bestBid(m.index, 'no')?.[1] ?? 0]);
+};
+/** Both sides quoted at least 10 contracts deep at the top, and priced away from the edges. */
+const deep = (m: MarketState, t: { yesBid: number; yesAsk: number }): boolean => {
+  const [yes, no] = h2Sizes.get(m.ticker) ?? [0, 0];
+  return yes >= 1_000 && no >= 1_000 && t.yesBid >= 2_000 && t.yesAsk <= 8_000;
+};
+/** Before calibration: our account buys `count` YES (count > 0) or NO (count < 0) in `m`, outside the host (adopted at start). */
+const buyOutside = (sim: Harness['sim'], keyId: string, m: MarketState, count: number): void => {
+  const t = topOf(sim, m);
+  sim.control.placeOrder(keyId, {
+    ticker: m.ticker, side: count > 0 ? 'bid' : 'ask', price: count > 0 ? t.yesAsk : t.yesBid, count: Math.abs(count),
+    timeInForce: 'immediate_or_cancel', selfTradePrevention: 'taker_at_cross',
+  });
+};
+const exchangePosition = (x: Harness, m: MarketState): number => x.sim.exchange.account(x.key.keyId)!.positions.get(m.index)?.position ?? 0;
+
+describe('ExecutionStage: the supervisor\'s commands against the simulator', () => {
+  it('exitPosition closes real positions (YES and NO) at once, cancelling the working order first; journaled with its reason', async () => {
+    h = await startHarness({
+      count: 2, settings: { priceMode: 'passive' }, pick: deep, setup: recordSizes,
+      before: (sim, key, [a, b]) => {
+        buyOutside(sim, key.keyId, a, 300);
+        buyOutside(sim, key.keyId, b, -200);
+      },
+    });
+    const x = h;
+    const [a, b] = x.markets;
+    const l = x.stage.core.ledger;
+    expect([l.position[a.index], l.position[b.index]]).toEqual([300, -200]);
+    x.intent(a, Action.BUY_YES); // a passive bid rests in a: the exit must not go beside it
+    await x.settle();
+    const [bid] = x.resting(a);
+    expect(bid.side).toBe('bid');
+
+    const ra = x.stage.exitPosition(a.index, 'take_profit');
+    expect(ra).toEqual({ status: 'deferred', orderId: bid.orderId });
+    const rb = x.stage.exitPosition(b.index, 'stop_loss');
+    expect(rb).toMatchObject({ status: 'sent', side: 'bid', price: topOf(x.sim, b).yesAsk, count: 200 });
+    await until(() => l.position[a.index] === 0 && l.position[b.index] === 0, 'both positions flat in the ledger');
+    await x.settle();
+    expect([exchangePosition(x, a), exchangePosition(x, b)]).toEqual([0, 0]);
+    expect(x.sim.exchange.getOrder(x.key.keyId, bid.orderId).status).toBe('canceled');
+    expect(x.resting()).toEqual([]);
+    await expect.poll(() => ledgerMismatches(x), { timeout: 30_000, interval: 20 }).toEqual([]);
+
+    const exits = sessionOrders(x, a).concat(sessionOrders(x, b)).filter((o) => o.reduceOnly);
+    expect(exits.map((o) => [o.timeInForce, o.orderGroupId, o.initialCount])).toEqual([['immediate_or_cancel', '', 300], ['immediate_or_cancel', '', 200]]);
+    const events = x.journal.records('order_event');
+    const sent = events.filter((r) => r.event === 'sent' && r.exit_reason !== undefined);
+    expect(sent.map((r) => [r.market_ticker, r.exit_reason, r.time_in_force, r.reduce_only, r.order_group_id, r.count])).toEqual([
+      [b.ticker, 'stop_loss', 'immediate_or_cancel', true, null, 200],
+      [a.ticker, 'take_profit', 'immediate_or_cancel', true, null, 300],
+    ]);
+    expect(events.filter((r) => r.event === 'accepted' && r.exit_reason === 'take_profit')).toHaveLength(1);
+    expect(events.find((r) => r.event === 'cancel_sent' && r.order_id === bid.orderId)?.cancel_reason).toBe('take_profit');
+
+    expect(x.stage.exitPosition(a.index, 'max_hold')).toEqual({ status: 'denied', reason: 'FLAT' });
+    expect(x.stage.stats().exits).toEqual({
+      requested: 3, sent: 2, denied: 1, byReason: { take_profit: 1, stop_loss: 1, max_hold: 1 }, deniedBy: { FLAT: 1 },
+    });
+  });
+
+  it('kill with flatten: HALTED at once, the session group triggered, every order cancelled, positions flat; openings refused until cleared; then groups reset and trading resumes', async () => {
+    h = await startHarness({
+      count: 3, settings: { priceMode: 'passive', orderGroups: 'session' }, pick: deep, setup: recordSizes,
+      before: (sim, key, [a, b]) => {
+        buyOutside(sim, key.keyId, a, 300);
+        buyOutside(sim, key.keyId, b, -200);
+      },
+    });
+    const x = h;
+    const [a, b, c] = x.markets;
+    const core = x.stage.core;
+    const groupId = core.groups.idFor(a.index);
+    expect(groupId).not.toBe('');
+    x.intent(a, Action.BUY_YES);
+    x.intent(b, Action.BUY_NO);
+    x.intent(c, Action.BUY_YES);
+    await x.settle();
+    expect(x.resting().map((o) => o.orderGroupId)).toEqual([groupId, groupId, groupId]);
+    // One of ours outside the group (as a restart replaying the journal might leave): the cancel sweep takes it.
+    const far = x.sim.exchange.markets().find((m) => m.status === 'active' && !x.markets.includes(m))!;
+    const loose = x.sim.control.placeOrder(x.key.keyId, {
+      ticker: far.ticker, side: 'bid', price: 100, count: 100, timeInForce: 'good_till_canceled', selfTradePrevention: 'taker_at_cross', clientOrderId: `${x.stage.sessionId}-loose-1`,
+    }).order;
+
+    const report = await x.stage.kill({ flatten: true, reason: 'kill_switch' });
+    expect(report).toMatchObject({ groupsTriggered: 1, cancelled: 1, remaining: 0, exitsDenied: 0, openPositions: 0 });
+    expect(report.exitsSent).toBeGreaterThanOrEqual(2);
+    expect(x.sim.exchange.getOrderGroup(x.key.keyId, groupId).triggered).toBe(true);
+    expect(x.sim.exchange.getOrder(x.key.keyId, loose.orderId).status).toBe('canceled');
+    expect(x.resting()).toEqual([]);
+    expect(x.sim.exchange.listOrders(x.key.keyId, { status: 'resting' }).filter((o) => o.clientOrderId.startsWith(x.stage.sessionId))).toEqual([]);
+    expect([exchangePosition(x, a), exchangePosition(x, b), exchangePosition(x, c)]).toEqual([0, 0, 0]);
+    await x.settle();
+    await expect.poll(() => ledgerMismatches(x), { timeout: 30_000, interval: 20 }).toEqual([]);
+    expect(core.getTradingState()).toBe(TradingState.HALTED);
+    const halted = x.journal.records('state_transition').filter((r) => r.machine === 'trading' && r.to_state === 'halted');
+    expect(halted.map((r) => [r.from_state, r.reason])).toEqual([['trading', 'kill_switch']]);
+    expect(x.journal.records('health_event').filter((r) => r.monitor === 'kill_switch').map((r) => r.event)).toEqual(['killed']);
+    let s = x.stage.stats();
+    expect([s.tradingState, s.requestedTradingState]).toEqual([TradingState.HALTED, TradingState.HALTED]);
+    expect(s.groups).toEqual({ total: 1, triggered: 1, triggeredIds: [groupId] });
+    expect(s.exits.byReason).toEqual({ kill_switch: report.exitsSent });
+
+    // HALTED holds: through the reconcile the kill asked for, and against any opening.
+    await until(() => x.stage.stats().reconciles.kill === 1 && x.stage.stats().lastSync?.reason === 'kill', 'the kill\'s reconcile');
+    expect(x.stage.stats().lastSync).toMatchObject({ reason: 'kill', driftOk: true, driftConfirmed: false });
+    for (const m of x.markets) x.intent(m, Action.BUY_YES);
+    await x.settle();
+    expect(denied(x, 'NOT_TRADING')).toBe(3);
+    expect(x.resting()).toEqual([]);
+
+    // Cleared: the groups come back, then trading.
+    expect(x.stage.resetTriggeredGroups()).toBe(1);
+    await until(() => x.stage.stats().groups.triggered === 0, 'the group reset');
+    expect(x.sim.exchange.getOrderGroup(x.key.keyId, groupId).triggered).toBe(false);
+    expect(core.getTradingState()).toBe(TradingState.HALTED);
+    x.stage.setTradingState(TradingState.TRADING, 'kill_cleared');
+    expect(core.getTradingState()).toBe(TradingState.TRADING);
+    const resumed = x.journal.records('state_transition').filter((r) => r.machine === 'trading').at(-1)!;
+    expect([resumed.from_state, resumed.to_state, resumed.reason]).toEqual(['halted', 'trading', 'kill_cleared']);
+    x.intent(c, Action.BUY_YES);
+    await x.settle();
+    expect(x.resting(c).map((o) => o.orderGroupId)).toEqual([groupId]);
+    s = x.stage.stats();
+    expect(s.groups).toEqual({ total: 1, triggered: 0, triggeredIds: [] });
+  });
+
+  it('resetTriggeredGroups: a group the exchange triggered on a fill burst, with automatic resets off, is reset at once', async () => {
+    // mid: our bids are alone at their level, so bob's sells fill them first.
+    h = await startHarness({ count: 2, settings: { priceMode: 'mid', orderGroups: 'session', groupLimit: 5, groupAutoReset: false } });
+    const x = h;
+    const core = x.stage.core;
+    for (const m of x.markets) x.intent(m, Action.BUY_YES);
+    await x.settle();
+    const placed = x.resting();
+    expect(placed).toHaveLength(2);
+    const m0 = x.markets.find((m) => m.index === placed[0].marketIndex)!;
+    x.bobOrder({ ticker: m0.ticker, side: 'ask', price: placed[0].price, count: 500, timeInForce: 'immediate_or_cancel' }); // 5 contracts: not over 5
+    const m1 = x.markets.find((m) => m.index === placed[1].marketIndex)!;
+    x.bobOrder({ ticker: m1.ticker, side: 'ask', price: placed[1].price, count: 100, timeInForce: 'immediate_or_cancel' }); // 6 > 5: triggered
+    const groupId = placed[0].orderGroupId;
+    expect(x.sim.exchange.getOrderGroup(x.key.keyId, groupId).triggered).toBe(true);
+    await until(() => x.stage.stats().groups.triggered === 1, 'the trigger to reach the host');
+    expect(x.stage.stats().groups.triggeredIds).toEqual([groupId]);
+    expect(x.stage.resetTriggeredGroups()).toBe(1);
+    await until(() => x.stage.stats().groups.triggered === 0, 'the reset');
+    expect(x.sim.exchange.getOrderGroup(x.key.keyId, groupId).triggered).toBe(false);
+    expect(x.stage.stats().requests.reset_group).toMatchObject({ sent: 1, accepted: 1 });
+    expect(x.stage.resetTriggeredGroups()).toBe(0);
+    expect(core.getTradingState()).toBe(TradingState.TRADING);
+  });
+
+  it('setTradingState journals the supervisor\'s reason; stats carry the requested state and the reconnect gate', async () => {
+    h = await startHarness({ count: 1, stage: { tradingState: TradingState.READY } });
+    const x = h;
+    expect(x.stage.core.getTradingState()).toBe(TradingState.READY);
+    let s = x.stage.stats();
+    expect([s.requestedTradingState, s.reconcilePending, s.lastSync]).toEqual([TradingState.READY, false, null]);
+    x.stage.setTradingState(TradingState.RECOVERING, 'verdict: recover');
+    x.stage.setTradingState(TradingState.TRADING, 'recovered');
+    const rows = x.journal.records('state_transition').filter((r) => r.machine === 'trading').slice(-2);
+    expect(rows.map((r) => [r.from_state, r.to_state, r.reason])).toEqual([['ready', 'recovering', 'verdict: recover'], ['recovering', 'trading', 'recovered']]);
+    x.stage.requestReconcile('supervisor');
+    await until(() => x.stage.stats().lastSync !== null, 'the reconcile');
+    s = x.stage.stats();
+    expect(s.lastSync).toMatchObject({ reason: 'supervisor', driftOk: true, driftConfirmed: false });
+    expect(s.lastSync!.atMs).toBeGreaterThan(0);
+    expect(s.requestedTradingState).toBe(TradingState.TRADING);
+  });
+});

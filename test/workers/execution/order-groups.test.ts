@@ -128,4 +128,25 @@ describe('OrderGroups', () => {
     expect(g.gate(0)).toBe(GroupGate.TRIGGERED);
     expect(g.keyOfId('og_1')).toBeUndefined();
   });
+
+  it('triggeredKeys lists every triggered group, cool-down or not; list reports the groups that have an id', () => {
+    const g = new OrderGroups({ mode: 'market', autoReset: false, resetCooldownMs: 60_000 });
+    expect(g.list()).toEqual([]);
+    g.beginCreate(0); // creating: no id yet, not listed
+    g.onCreated(1, 'og_1', 500);
+    g.onCreated(2, 'og_2', 500);
+    expect(g.triggeredKeys()).toEqual([]);
+    g.onEvent('triggered', 'og_2', T);
+    expect(g.dueResets(T + 3_600_000)).toEqual([]); // autoReset off
+    expect(g.triggeredKeys()).toEqual([2]);
+    expect(g.list()).toEqual([
+      { key: 1, id: 'og_1', status: GroupStatus.ACTIVE, limit: 500, triggeredAtMs: 0 },
+      { key: 2, id: 'og_2', status: GroupStatus.TRIGGERED, limit: 500, triggeredAtMs: T },
+    ]);
+    expect(g.beginReset(2)).toBe('og_2');
+    expect(g.triggeredKeys()).toEqual([]);
+    expect(g.list()[1].status).toBe(GroupStatus.RESETTING);
+    g.onResetDone(2, true, T + 1);
+    expect(g.list().map((x) => x.status)).toEqual([GroupStatus.ACTIVE, GroupStatus.ACTIVE]);
+  });
 });

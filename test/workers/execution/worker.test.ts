@@ -7,6 +7,7 @@ import { afterEach, describe, expect, it } from 'vitest';
 import type { Worker } from 'node:worker_threads';
 import { BookStore } from '../../../src/shared/book-store.js';
 import { monoNs } from '../../../src/shared/clock.js';
+import { Heartbeats } from '../../../src/shared/heartbeats.js';
 import { Action } from '../../../src/shared/policy/actions.js';
 import { PositionBoard } from '../../../src/shared/position-board.js';
 import { createMarketPositionView, TradingState, createAccountView } from '../../../src/shared/position-records.js';
@@ -14,11 +15,11 @@ import { RateBudgets } from '../../../src/shared/rate-budgets.js';
 import { SpscRing } from '../../../src/shared/spsc-ring.js';
 import { workerExit } from '../../../src/shared/worker-spawn.js';
 import { INTENT_WORDS } from '../../../src/workers/inference/intent-record.js';
-import { startExecutionWorker, type ExecutionWorkerData, type ExecutionWorkerMessage } from '../../../src/workers/execution/worker-protocol.js';
+import { startExecutionWorker, type ExecutionWorkerCommand, type ExecutionWorkerData, type ExecutionWorkerMessage } from '../../../src/workers/execution/worker-protocol.js';
 import type { ExecutionStats } from '../../../src/workers/execution/execution-stats.js';
 import { startSimulator, type Simulator } from '../../../src/sim/simulator.js';
 import { makeKey } from '../../support/sim-client.js';
-import { tradable, until } from './stage-harness.js';
+import { tradable, topOf, until } from './stage-harness.js';
 
 let sim: Simulator | undefined;
 let worker: Worker | undefined;
@@ -121,5 +122,109 @@ describe('execution worker thread', () => {
     expect(text).not.toContain('PRIVATE KEY');
     expect(text).not.toContain(key.privateKey.export({ type: 'pkcs8', format: 'pem' }).toString().split('\n')[1]);
     expect(board.writerThreadId()).toBeUndefined();
+  });
+
+  it('carries the supervisor\'s commands — trading state, exit, reconcile, kill, group reset — and beats its heartbeat slot', async () => {
+    const key = makeKey('worker-sup');
+    sim = await startSimulator({ keys: [key], port: 0, markets: 24, rate: 0, seed: 7, tier: 'prestige' });
+    const s = sim;
+    const all = s.exchange.markets();
+    const deep = (i: number, side: 'yes' | 'no'): boolean => (s.exchange.bestBid(i, side)?.[1] ?? 0) >= 1_000;
+    const [a, b] = all.filter((m) => tradable(s, m) && deep(m.index, 'yes') && deep(m.index, 'no'));
+    expect(b).toBeDefined();
+    // A YES position bought outside the host: adopted at calibration.
+    s.control.placeOrder(key.keyId, { ticker: a.ticker, side: 'bid', price: topOf(s, a).yesAsk, count: 300, timeInForce: 'immediate_or_cancel', selfTradePrevention: 'taker_at_cross' });
+    const books = BookStore.create({ maxMarkets: all.length, ladderWords: all.reduce((n, m) => n + 2 * m.grid.levelCount, 0) });
+    for (const m of [a, b]) {
+      books.registerMarket(m.index, m.grid);
+      const yes = s.exchange.bookLevels(m.index, 'yes');
+      const no = s.exchange.bookLevels(m.index, 'no');
+      books.applySnapshot(m.index, yes.flat(), yes.length, no.flat(), no.length, Date.now(), monoNs());
+    }
+    const board = PositionBoard.create(all.length);
+    const ring = SpscRing.create(256, INTENT_WORDS);
+    const heartbeats = Heartbeats.create(4);
+    const w = startExecutionWorker({
+      restUrl: s.restUrl, wsUrl: s.wsUrl, keyId: key.keyId, privateKey: key.privateKey,
+      budgets: RateBudgets.forTier('prestige').shared, books: books.shared, board: board.shared, intents: [ring.shared],
+      markets: [a, b].map((m) => ({ index: m.index, ticker: m.ticker, ranges: [...m.grid.ranges], closeTimeMs: m.closeMs })),
+      settings: { priceMode: 'passive', throttleMs: 0 }, sessionId: 'wk3', statsIntervalMs: 50,
+      tradingState: TradingState.REDUCING, heartbeat: { heartbeats: heartbeats.shared, slot: 2 },
+    });
+    worker = w;
+    const messages: ExecutionWorkerMessage[] = [];
+    w.on('message', (m: ExecutionWorkerMessage) => messages.push(m));
+    const exited = workerExit(w);
+    const lastStats = (): ExecutionStats | undefined => {
+      for (let i = messages.length - 1; i >= 0; i--) {
+        const m = messages[i];
+        if (m.type === 'stats') return m.stats;
+      }
+      return undefined;
+    };
+    const post = (c: ExecutionWorkerCommand): void => w.postMessage(c);
+    const acct = createAccountView();
+    const accountState = (): number => (board.readAccount(acct) ? acct.tradingState : -1);
+
+    // The heartbeat moves from the thread's first moments, and keeps moving.
+    await until(() => heartbeats.read(2) >= 1, 'the first heartbeat');
+    const first = heartbeats.read(2);
+    await until(() => messages.some((m) => m.type === 'started' || m.type === 'fatal'), 'the worker to start');
+    expect(messages.filter((m) => m.type === 'fatal')).toEqual([]);
+    await until(() => heartbeats.read(2) >= first + 2, 'the heartbeat to advance');
+    expect([heartbeats.read(0), heartbeats.read(1), heartbeats.read(3)]).toEqual([0, 0, 0]);
+    // The initial state asked for: REDUCING, not TRADING.
+    expect(accountState()).toBe(TradingState.REDUCING);
+    await until(() => lastStats()?.requestedTradingState === TradingState.REDUCING, 'the requested state in the stats');
+
+    post({ type: 'trading_state', state: TradingState.TRADING, reason: 'supervisor: trade' });
+    await until(() => accountState() === TradingState.TRADING, 'TRADING');
+    expect(ring.tryPush([b.index, Action.BUY_YES, 0, 0])).toBe(true);
+    const ours = () => s.exchange.listOrders(key.keyId, { status: 'resting' }).filter((o) => o.clientOrderId.startsWith('wk3-'));
+    await until(() => ours().length === 1, 'a resting order in b');
+
+    // exit_position → exit_result, in the order asked.
+    post({ type: 'exit_position', index: a.index, reason: 'take_profit' });
+    post({ type: 'exit_position', index: b.index, reason: 'stop_loss' });
+    await until(() => messages.filter((m) => m.type === 'exit_result').length === 2, 'two exit results');
+    const results = messages.flatMap((m) => (m.type === 'exit_result' ? [[m.index, m.result]] : []));
+    expect(results).toEqual([
+      [a.index, { status: 'sent', clientOrderId: `wk3-${a.ticker}-0`, side: 'ask', price: topOf(s, a).yesBid, count: 300 }],
+      [b.index, { status: 'denied', reason: 'FLAT' }],
+    ]);
+    const view = createMarketPositionView();
+    await until(() => board.readMarket(a.index, view) && view.position === 0, 'the exit on the PositionBoard');
+    expect(s.exchange.account(key.keyId)!.positions.get(a.index)?.position ?? 0).toBe(0);
+
+    post({ type: 'reconcile', reason: 'supervisor' });
+    await until(() => lastStats()?.lastSync?.reason === 'supervisor', 'the reconcile in the stats');
+    expect(lastStats()!.lastSync).toMatchObject({ driftOk: true, driftConfirmed: false });
+
+    // kill → killed: HALTED, the session group triggered (the exchange cancelled the order in b).
+    post({ type: 'kill', flatten: true, reason: 'kill_switch' });
+    await until(() => messages.some((m) => m.type === 'killed'), 'the kill report');
+    const killed = messages.find((m) => m.type === 'killed')!;
+    expect(killed.type === 'killed' && killed.error).toBeUndefined();
+    expect(killed.type === 'killed' && killed.report).toMatchObject({ groupsTriggered: 1, remaining: 0, exitsDenied: 0, openPositions: 0 });
+    expect(ours()).toEqual([]);
+    expect(accountState()).toBe(TradingState.HALTED);
+    await until(() => lastStats()?.groups.triggered === 1, 'the triggered group in the stats');
+    const groupId = lastStats()!.groups.triggeredIds[0];
+    expect(s.exchange.getOrderGroup(key.keyId, groupId).triggered).toBe(true);
+
+    post({ type: 'reset_groups' });
+    await until(() => lastStats()?.groups.triggered === 0 && !s.exchange.getOrderGroup(key.keyId, groupId).triggered, 'the group reset');
+    expect(accountState()).toBe(TradingState.HALTED); // stays halted until asked otherwise
+    expect(lastStats()!.exits).toMatchObject({ requested: 2, sent: 1, denied: 1, byReason: { take_profit: 1, stop_loss: 1 } });
+
+    post({ type: 'stop', cancelResting: true });
+    await until(() => messages.some((m) => m.type === 'stopped'), 'the worker to stop', 10_000);
+    await exited;
+    worker = undefined;
+    const journal = messages.flatMap((m) => (m.type === 'journal' ? m.records : []));
+    const trading = journal.filter((r) => r.kind === 'state_transition' && r.record.machine === 'trading').map((r) => [r.record.to_state, r.record.reason]);
+    expect(trading).toContainEqual(['trading', 'supervisor: trade']);
+    expect(trading).toContainEqual(['halted', 'kill_switch']);
+    expect(journal.some((r) => r.kind === 'order_event' && r.record.exit_reason === 'take_profit')).toBe(true);
   });
 });
