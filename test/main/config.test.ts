@@ -69,6 +69,15 @@ describe('loadConfig', () => {
     expect(JSON.stringify(redactedConfig(c))).not.toContain('hunter2');
   });
 
+  it('takes a control token of 16+ visible characters, refuses a short one without echoing it, and redacts it', () => {
+    const message = bad(['--control-token', 'short-secret']);
+    expect(message).not.toContain('short-secret');
+    expect(message).toMatch(/^--control-token is not valid/); // the reason of a secret is not shown either; --help says 16+ characters
+    const c = loadConfig(['--control-token', 'a-long-enough-token-123']);
+    expect(c.controlToken).toBe('a-long-enough-token-123');
+    expect(JSON.stringify(redactedConfig(c))).not.toContain('a-long-enough-token-123');
+  });
+
   it('help lists every setting with its variable', () => {
     const help = settingsHelp();
     for (const s of Object.values(SETTINGS)) {

@@ -91,6 +91,12 @@ function url(...schemes: string[]): Parser<string> {
   };
 }
 
+/** A bearer token: 16 or more visible ASCII characters (the control server's rule, checked at load). The value is never echoed. */
+function token(t: string): string {
+  if (!/^[\x21-\x7e]{16,}$/.test(t)) throw new SettingError('must be 16 or more visible ASCII characters (no spaces)');
+  return t;
+}
+
 const TICKER = /^[A-Z0-9][A-Z0-9._-]{0,99}$/;
 function tickers(t: string): string[] {
   const list = t.split(',').map((s) => s.trim()).filter((s) => s !== '');
@@ -152,7 +158,7 @@ export const SETTINGS = {
   cancelOrphans: setting('cancel-orphans', "cancel resting orders that are not this host's in traded markets (calibrate: only when given on the command line)", true, bool, { boolean: true }),
   dashboardPort: setting('dashboard-port', 'dashboard and /metrics port (0: off)', 8090, int(0, 65_535)),
   dashboardHost: setting('dashboard-host', 'dashboard and control interface address (anything but loopback needs --control-token)', '127.0.0.1', text),
-  controlToken: optional('control-token', 'bearer token the dashboard and control interface require (kill switch over HTTP)', text, { secret: true }),
+  controlToken: optional('control-token', 'bearer token (16+ visible characters) the dashboard and control interface require (kill switch over HTTP)', token, { secret: true }),
   logLevel: setting('log-level', 'trace, debug, info, warn or error', 'info' as 'trace' | 'debug' | 'info' | 'warn' | 'error', oneOf('trace', 'debug', 'info', 'warn', 'error')),
   simMarkets: setting('sim-markets', 'embedded simulator: markets (about 80 % are open at a time)', 250, int(1, 100_000)),
   simRate: setting('sim-rate', 'embedded simulator: book messages per second', 2_000, int(0, 10_000_000)),

@@ -37,6 +37,8 @@ export interface CalibrationOptions {
   groupLimit: number;
   /** How far back fills are read for the watermark, ms (default 60 000). */
   fillSlackMs?: number;
+  /** Cancel orphans (default true); false: they are counted and left resting. */
+  cancelOrphans?: boolean;
 }
 
 export interface CalibrationReport {
@@ -74,7 +76,7 @@ export async function calibrate(ctx: ExecutionContext, options: CalibrationOptio
   // 1. Orphans first, so the balance read afterwards no longer carries their reservations.
   const before = await restingOrders(rest);
   const orphans = before.filter((o) => ctx.marketOf(o.ticker) >= 0 && !ctx.isOurs(o.clientOrderId));
-  const { cancelled, failed } = await cancelOrders(rest, orphans);
+  const { cancelled, failed } = options.cancelOrphans === false ? { cancelled: 0, failed: orphans.length } : await cancelOrders(rest, orphans);
 
   // 2. The account after the cancels.
   const snap = await readAccount(rest, clock());

@@ -32,6 +32,8 @@ export interface ExecutionSettings {
   /** Consecutive order errors that open a market's breaker. */
   breakerErrors: number;
   breakerCooldownS: number;
+  /** Cancel resting orders in traded markets that are not this host's (calibration and every sync). */
+  cancelOrphans: boolean;
 
   // No host setting yet.
   /** Reset a triggered order group by itself after the cool-down (default true). */
@@ -52,6 +54,7 @@ export const DEFAULT_EXECUTION_SETTINGS: Readonly<ExecutionSettings> = Object.fr
   syncIntervalS: 30,
   breakerErrors: 10,
   breakerCooldownS: 300,
+  cancelOrphans: true,
   groupAutoReset: true,
   groupResetCooldownMs: 60_000,
 });

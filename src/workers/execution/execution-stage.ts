@@ -321,11 +321,11 @@ export class ExecutionStage {
     }
     if (this.stopping) throw new Error('ExecutionStage stopped during start');
     const cal = await calibrate(this.ctx, {
-      groupMode: this.settings.orderGroups, groupLimit: this.settings.groupLimit * 100, fillSlackMs: 60_000,
+      groupMode: this.settings.orderGroups, groupLimit: this.settings.groupLimit * 100, fillSlackMs: 60_000, cancelOrphans: this.settings.cancelOrphans,
     });
     this.createdGroups.push(...cal.createdGroups);
     if (this.stopping) throw new Error('ExecutionStage stopped during start');
-    this.sync = new PeriodicSync(this.ctx, { ...this.o.sync, fillWatermarkMs: cal.fillWatermarkMs, cancelled: () => this.stopping });
+    this.sync = new PeriodicSync(this.ctx, { ...this.o.sync, cancelOrphans: this.settings.cancelOrphans, fillWatermarkMs: cal.fillWatermarkMs, cancelled: () => this.stopping });
     this.stream?.release();
     this.calibrated = true;
     this.applyTradingState();

@@ -49,6 +49,8 @@ export interface PeriodicSyncOptions {
   adoptOnDrift?: boolean;
   /** How far back settlements are read, ms (default 24 h). */
   settlementLookbackMs?: number;
+  /** Cancel orphans found resting in our markets (default true). */
+  cancelOrphans?: boolean;
   /** True once the stage is stopping: the run ends at its next step. */
   cancelled?: () => boolean;
   sleep?: (ms: number) => Promise<void>;
@@ -88,6 +90,7 @@ export class PeriodicSync {
   private readonly adoptOnDrift: boolean;
   private readonly lookbackMs: number;
   private readonly cancelled: () => boolean;
+  private readonly cancelOrphans: boolean;
   private readonly sleep: (ms: number) => Promise<void>;
 
   constructor(private readonly ctx: ExecutionContext, options: PeriodicSyncOptions) {
@@ -97,6 +100,7 @@ export class PeriodicSync {
     this.adoptOnDrift = options.adoptOnDrift ?? true;
     this.lookbackMs = options.settlementLookbackMs ?? 86_400_000;
     this.cancelled = options.cancelled ?? (() => false);
+    this.cancelOrphans = options.cancelOrphans ?? true;
     this.sleep = options.sleep ?? realSleep;
   }
 
@@ -224,7 +228,7 @@ export class PeriodicSync {
     }
     ctx.counters.ordersRecovered += recovered;
     let cancelled = 0;
-    if (orphans.length > 0) {
+    if (orphans.length > 0 && this.cancelOrphans) {
       cancelled = (await cancelOrders(ctx.rest, orphans)).cancelled;
       ctx.counters.orphansCancelled += cancelled;
     }

@@ -389,6 +389,23 @@ describe('ExecutionStage against the simulator', () => {
     expect(h.resting(c).map((o) => [o.side, o.clientOrderId])).toEqual([['bid', `${sessionId}-${c.ticker}-6`]]);
   });
 
+  it('with cancelOrphans off, an orphan is counted and left resting, at calibration and by every sync', async () => {
+    let orphanId = '';
+    h = await startHarness({
+      count: 1,
+      settings: { cancelOrphans: false },
+      before: (sim, key, [a]) => {
+        orphanId = sim.control.placeOrder(key.keyId, { ticker: a.ticker, side: 'bid', price: topOf(sim, a).yesBid, count: 200, timeInForce: 'good_till_canceled', selfTradePrevention: 'taker_at_cross', clientOrderId: 'someone-else-2' }).order.orderId;
+      },
+    });
+    const ex = h.sim.exchange;
+    expect(h.journal.records('calibration')[0]).toMatchObject({ orphans_cancelled: 0, orphans_not_cancelled: 1 });
+    h.stage.requestReconcile('test');
+    await until(() => h!.stage.lastSyncReport()?.reason === 'test', 'the reconcile');
+    expect(h.stage.lastSyncReport()?.orphansCancelled).toBe(0);
+    expect(ex.getOrder(h.key.keyId, orphanId).status).toBe('resting');
+  });
+
   it('drains several intent rings fairly: a busy ring does not hold back another', async () => {
     h = await startHarness({ count: 2, rings: 2, start: false, settings: { priceMode: 'passive' } });
     const x = h;
