@@ -220,7 +220,8 @@ export class Supervisor {
   setKillSwitch(view: KillSwitchView | undefined): void {
     const was = this.kill;
     this.kill = view;
-    if (view !== undefined && was === undefined) {
+    if (view !== undefined && (was === undefined || (view.flatten && !was.flatten))) {
+      // Engaged, or engaged again with --flatten: the kill runs (again) with the new request.
       this.killActed = false;
       this.log(`kill switch engaged: ${view.reason}${view.flatten ? ' (flatten)' : ''}`);
     } else if (view === undefined && was !== undefined) {

@@ -249,6 +249,17 @@ describe('Supervisor: kill switch and threads', () => {
     expect(states(h.calls)).toEqual([[TradingState.READY, 'recalibrated'], [TradingState.TRADING, 'healthy']]);
   });
 
+  it('a kill switch engaged again with flatten runs the kill again, with the flatten', () => {
+    const h = harness();
+    h.account(1_000 * DOLLAR);
+    h.sup.calibrated('trade');
+    h.sup.setKillSwitch({ reason: 'first', flatten: false });
+    h.sup.setKillSwitch({ reason: 'first', flatten: false }); // the file watch repeating it: nothing new
+    h.sup.setKillSwitch({ reason: 'now flatten', flatten: true });
+    h.sup.tick();
+    expect(h.of('kill')).toEqual([['kill', false, 'first'], ['kill', true, 'now flatten']]);
+  });
+
   it('a kill switch left engaged across a restart holds the host HALTED through calibration', () => {
     const h = harness();
     h.account(1_000 * DOLLAR);

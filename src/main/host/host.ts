@@ -629,9 +629,16 @@ export async function startHost(options: HostOptions): Promise<Host> {
           handlers: {
             state: () => ({ session_id: sessionId, supervisor: sup.view() ?? null, totals: totals() }),
             kill: ({ reason, flatten, by }) => {
-              const k = killFile.engage({ reason: reason ?? 'kill switch (http)', flatten: flatten ?? false, by: by ?? 'http' });
-              sup.killSwitch(killView(k));
-              return { engaged: true, reason: k.reason, flatten: k.flatten };
+              // Halt first, persist second: a data dir that cannot be written must not keep the host trading.
+              const why = reason ?? 'kill switch (http)';
+              sup.killSwitch({ reason: why, flatten: flatten ?? false });
+              try {
+                const k = killFile.engage({ reason: why, flatten: flatten ?? false, by: by ?? 'http' });
+                return { engaged: true, persisted: true, reason: k.reason, flatten: k.flatten };
+              } catch (err) {
+                log(`kill switch engaged but not persisted (${killFile.path}): ${err instanceof Error ? err.message : String(err)}`);
+                return { engaged: true, persisted: false, reason: why, flatten: flatten ?? false, error: `not persisted: ${err instanceof Error ? err.message : String(err)}` };
+              }
             },
             clear: () => {
               const was = killFile.clear();

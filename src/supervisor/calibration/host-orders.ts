@@ -60,7 +60,11 @@ export interface OrderClassification {
   differences: Difference[];
   /** Foreign resting orders in markets to trade: the orphans. */
   orphans: Order[];
-  /** Host orders in markets to trade (adopted by the execution thread). */
+  /**
+   * Host orders in markets to trade. They belong to an earlier session (a process start is a new
+   * session id), so the execution thread's calibration cancels them like orphans and the policy
+   * decides afresh on fresh books (src/workers/execution/calibration.ts).
+   */
   hostOrders: number;
   /** Foreign resting orders in markets not traded: left alone, counted. */
   elsewhere: number;
@@ -82,8 +86,10 @@ const FINAL = new Set(['canceled', 'cancelled', 'executed', 'filled', 'rejected'
 
 /**
  * Every resting order, sorted into the host's and the others', in markets to trade or not:
- *   host's, in a traded market: the journal never recorded it → 'order_unknown' (adopt); the
- *     journal last saw it final → 'order_state' (adopt); else consistent, no difference;
+ *   host's, in a traded market: the journal never recorded it → 'order_unknown'; the journal
+ *     last saw it final → 'order_state'; else consistent, no difference. The execution thread
+ *     cancels every one of them at its calibration (an earlier session's order), so a listed
+ *     difference says 'cancel' when acting with cancelOrphans, else 'would_cancel';
  *   host's, elsewhere, unknown to the journal → 'order_unknown' (leave);
  *   foreign, in a traded market → 'order_foreign' (cancel / would_cancel): an orphan;
  *   foreign, elsewhere → counted, left alone.
@@ -100,12 +106,13 @@ export function classifyRestingOrders(resting: readonly Order[], o: ClassifyOpti
     if (isHostOrder(order.clientOrderId, order.ticker, o.knownSessions, knownIds)) {
       if (traded) hostOrders++;
       const j = o.journaled?.get(order.clientOrderId);
+      const previous = o.cancel ? 'cancel' : 'would_cancel';
       if (o.journaled !== undefined && j === undefined) {
-        differences.push({ kind: 'order_unknown', ticker: order.ticker, journal: null, exchange, action: traded ? 'adopt' : 'leave', id: order.orderId, detail: order.clientOrderId });
+        differences.push({ kind: 'order_unknown', ticker: order.ticker, journal: null, exchange, action: traded ? previous : 'leave', id: order.orderId, detail: order.clientOrderId });
       } else if (j !== undefined && traded && j.status !== null && FINAL.has(j.status)) {
-        differences.push({ kind: 'order_state', ticker: order.ticker, journal: `${j.status} (${j.lastEvent})`, exchange, action: 'adopt', id: order.orderId, detail: order.clientOrderId });
+        differences.push({ kind: 'order_state', ticker: order.ticker, journal: `${j.status} (${j.lastEvent})`, exchange, action: previous, id: order.orderId, detail: order.clientOrderId });
       } else if (o.journaled === undefined && traded) {
-        differences.push({ kind: 'order_unknown', ticker: order.ticker, journal: null, exchange, action: 'adopt', id: order.orderId, detail: `${order.clientOrderId} (no journal)` });
+        differences.push({ kind: 'order_unknown', ticker: order.ticker, journal: null, exchange, action: previous, id: order.orderId, detail: `${order.clientOrderId} (no journal)` });
       }
     } else if (traded) {
       orphans.push(order);

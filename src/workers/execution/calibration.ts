@@ -17,7 +17,8 @@
  *    the account's resting orders (the ledger counts cash before reservations; exchange-view.ts).
  * 3. The fill watermark: fills of the last `fillSlackMs` that the positions already contain
  *    (time ≤ the position's last update) are marked seen, so neither the buffered private stream
- *    nor the first sync applies them a second time. Fills after the snapshot are applied when
+ *    nor the first sync applies them a second time — and journaled (source 'calibration'), so a
+ *    fill a killed process never journaled is not lost. Fills after the snapshot are applied when
  *    they arrive. (A fill in the same millisecond as the snapshot is taken as contained; if it
  *    was not, the first sync sees the drift and adopts the exchange's figures.)
  * 4. Order group: in `session` mode the session's group is created now (the first order would
@@ -125,6 +126,13 @@ export async function calibrate(ctx: ExecutionContext, options: CalibrationOptio
       if (ts <= (updatedAt.get(m) ?? snap.takenAtMs)) {
         core.ledger.markSeen(f.tradeId, f.orderId);
         fillsMarkedSeen++;
+        // Journaled all the same: a fill between the dead session's last journal batch and this
+        // snapshot is in the adopted position but nowhere else. The fills table's key (order_id,
+        // trade_id) makes a fill journaled before a harmless duplicate.
+        writeRecord(ctx.journal, 'fill', {
+          session_id: ctx.sessionId, trade_id: f.tradeId, order_id: f.orderId, market_ticker: f.ticker, side: f.outcomeSide, yes_price: f.yesPrice,
+          count: f.count, fee_micros: f.fee, is_taker: f.isTaker, ts_ms: ts, post_position: null, source: 'calibration',
+        });
       }
     }
   }

@@ -63,11 +63,11 @@ describe('classifyRestingOrders', () => {
   ];
   const journaled = new Map([[known, { status: 'resting', lastEvent: 'accepted' }], [final, { status: 'canceled', lastEvent: 'canceled' }]]);
 
-  it('with a journal: unknown → adopt, final in the journal → adopt, foreign in a traded market → orphan, elsewhere → leave or count', () => {
+  it('with a journal: unknown → cancel, final in the journal → cancel (an earlier session\'s order: the execution thread cancels it), foreign in a traded market → orphan, elsewhere → leave or count', () => {
     const c = classifyRestingOrders(resting, { traded, knownSessions: new Set([S1]), journaled, cancel: true });
     expect(c.differences.map((d) => [d.kind, d.id, d.action])).toEqual([
-      ['order_unknown', 'o2', 'adopt'],
-      ['order_state', 'o3', 'adopt'],
+      ['order_unknown', 'o2', 'cancel'],
+      ['order_state', 'o3', 'cancel'],
       ['order_foreign', 'o4', 'cancel'],
       ['order_foreign', 'o5', 'cancel'], // a session this journal does not know: not this host's
       ['order_unknown', 'o6', 'leave'],
@@ -79,11 +79,11 @@ describe('classifyRestingOrders', () => {
     expect(c.differences[2].detail).toBe('no client_order_id');
   });
 
-  it('without a journal: the host\'s by format, adopted in traded markets; orphans would be cancelled when not acting', () => {
+  it('without a journal: the host\'s by format, would be cancelled in traded markets like orphans when not acting', () => {
     const c = classifyRestingOrders(resting, { traded, knownSessions: undefined, journaled: undefined, cancel: false });
     expect(c.differences.map((d) => [d.kind, d.id, d.action])).toEqual([
-      ['order_unknown', 'o1', 'adopt'], ['order_unknown', 'o2', 'adopt'], ['order_unknown', 'o3', 'adopt'],
-      ['order_foreign', 'o4', 'would_cancel'], ['order_unknown', 'o5', 'adopt'],
+      ['order_unknown', 'o1', 'would_cancel'], ['order_unknown', 'o2', 'would_cancel'], ['order_unknown', 'o3', 'would_cancel'],
+      ['order_foreign', 'o4', 'would_cancel'], ['order_unknown', 'o5', 'would_cancel'],
     ]);
     expect(c.elsewhere).toBe(1);
   });

@@ -147,10 +147,10 @@ describe('runStartupCalibration against the simulator', () => {
     expect(diffs(r, 'position_unknown', A.ticker)).toEqual([expect.objectContaining({ action: 'adopt', exchange: filled[A.ticker] })]);
     // (b) the orphan → would_cancel; the host's known order → no difference
     expect(diffs(r, 'order_foreign')).toEqual([expect.objectContaining({ ticker: B.ticker, action: 'would_cancel', id: foreignOrderId })]);
-    // (c) the second fill in C is missing; C's position adds up; the unknown host order → adopt
+    // (c) the second fill in C is missing; C's position adds up; the unknown host order (an earlier session's) → would be cancelled
     expect(diffs(r, 'fill_missing', C.ticker)).toEqual([expect.objectContaining({ action: 'would_journal', exchange: 200 })]);
     expect(diffs(r, 'position_unexplained', C.ticker)).toEqual([]);
-    expect(diffs(r, 'order_unknown')).toEqual([expect.objectContaining({ ticker: C.ticker, action: 'adopt', id: unknownHostOrderId })]);
+    expect(diffs(r, 'order_unknown')).toEqual([expect.objectContaining({ ticker: C.ticker, action: 'would_cancel', id: unknownHostOrderId })]);
     // (d) no fill explains D's position → would_synthesize, with the deterministic id
     const d = diffs(r, 'position_unexplained', D.ticker);
     const p = sim.exchange.account(key.keyId)!.positions.get(D.index)!;
@@ -176,7 +176,7 @@ describe('runStartupCalibration against the simulator', () => {
     const cal = await journal.query<{ session_id: string; verdict: string; act: boolean; orders_adopted: number }>(
       "SELECT session_id, extra->>'verdict' AS verdict, (extra->>'act')::boolean AS act, orders_adopted FROM calibrations WHERE session_id = 'calib0'",
     );
-    expect(cal).toEqual([{ session_id: 'calib0', verdict: 'recover', act: false, orders_adopted: 1 }]);
+    expect(cal).toEqual([{ session_id: 'calib0', verdict: 'recover', act: false, orders_adopted: 0 }]); // an earlier session's order is cancelled, not adopted
 
     const text = formatCalibrationReport(r).join('\n');
     expect(text).toContain('would_synthesize');
