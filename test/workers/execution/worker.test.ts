@@ -30,6 +30,20 @@ afterEach(async () => {
   sim = undefined;
 });
 
+/** Every message of the worker, its exit, and its latest stats. */
+function watch(w: Worker): { messages: ExecutionWorkerMessage[]; exited: Promise<void>; lastStats: () => ExecutionStats | undefined } {
+  const messages: ExecutionWorkerMessage[] = [];
+  w.on('message', (m: ExecutionWorkerMessage) => messages.push(m));
+  const lastStats = (): ExecutionStats | undefined => {
+    for (let i = messages.length - 1; i >= 0; i--) {
+      const m = messages[i];
+      if (m.type === 'stats') return m.stats;
+    }
+    return undefined;
+  };
+  return { messages, exited: workerExit(w), lastStats };
+}
+
 describe('execution worker thread', () => {
   it('starts, trades and stops cleanly', async () => {
     const key = makeKey('worker-key');
@@ -56,16 +70,7 @@ describe('execution worker thread', () => {
     };
     const w = startExecutionWorker(data);
     worker = w;
-    const messages: ExecutionWorkerMessage[] = [];
-    w.on('message', (m: ExecutionWorkerMessage) => messages.push(m));
-    const exited = workerExit(w);
-    const lastStats = (): ExecutionStats | undefined => {
-      for (let i = messages.length - 1; i >= 0; i--) {
-        const m = messages[i];
-        if (m.type === 'stats') return m.stats;
-      }
-      return undefined;
-    };
+    const { messages, exited, lastStats } = watch(w);
     await until(() => messages.some((m) => m.type === 'started' || m.type === 'fatal'), 'the worker to start');
     expect(messages.filter((m) => m.type === 'fatal')).toEqual([]);
     expect(board.writerThreadId()).toBe(w.threadId);
@@ -152,16 +157,7 @@ describe('execution worker thread', () => {
       tradingState: TradingState.REDUCING, heartbeat: { heartbeats: heartbeats.shared, slot: 2 },
     });
     worker = w;
-    const messages: ExecutionWorkerMessage[] = [];
-    w.on('message', (m: ExecutionWorkerMessage) => messages.push(m));
-    const exited = workerExit(w);
-    const lastStats = (): ExecutionStats | undefined => {
-      for (let i = messages.length - 1; i >= 0; i--) {
-        const m = messages[i];
-        if (m.type === 'stats') return m.stats;
-      }
-      return undefined;
-    };
+    const { messages, exited, lastStats } = watch(w);
     const post = (c: ExecutionWorkerCommand): void => w.postMessage(c);
     const acct = createAccountView();
     const accountState = (): number => (board.readAccount(acct) ? acct.tradingState : -1);
