@@ -32,8 +32,8 @@
  *    positions closed first until reserve + margin is back; then TRADING again.
  * 6. From the execution stats: a triggered order group → REDUCING until it is reset (the
  *    execution thread resets it after the cool-down when the setting allows); a private stream
- *    gap → REDUCING until resynced; a confirmed drift → recorded (the sync already adopted the
- *    exchange's figures) and a fresh reconcile asked for.
+ *    gap → REDUCING until resynced; a confirmed drift → recorded ('health_event' monitor 'drift',
+ *    `driftsSeen`): the sync that confirmed it has already adopted the exchange's figures.
  * Every `intervalMs` (default 60 s): a reconcile with the exchange ('supervisor'), whose drift
  * the next stats show.
  *

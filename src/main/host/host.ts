@@ -14,7 +14,7 @@
  * slots of a capacity allocated up front (market-rotation.ts has the rules and the design).
  */
 import { randomInt } from 'node:crypto';
-import { BookStore, emptyBookTop } from '../../shared/book-store.js';
+import { BookStore, emptyBookTop, type BookTop } from '../../shared/book-store.js';
 import { DirtyMarkets } from '../../shared/dirty-markets.js';
 import type { Journal } from '../../shared/journal.js';
 import { mergeSnapshots, type LatencySnapshot } from '../../shared/latency-histogram.js';
@@ -49,7 +49,7 @@ import { channelsOf, planShards, shardFor } from './shards.js';
 import { StageWorker } from './stage-worker.js';
 import { Heartbeats, HeartbeatSlots } from '../../shared/heartbeats.js';
 import { TradingState } from '../../shared/position-records.js';
-import { cancelSessionOrders } from '../../workers/execution/exchange-view.js';
+import { cancelSessionOrders, restingOrders } from '../../workers/execution/exchange-view.js';
 import type { SupervisedMarket, SupervisorView } from '../../supervisor/supervisor.js';
 import { KillSwitchFile, KillSwitchWatch, type KillSwitchState } from '../../supervisor/kill-switch.js';
 import { startControlServer } from '../control-server.js';
@@ -109,6 +109,8 @@ export interface Host {
   rotation(): RotationView | undefined;
   /** The supervisor's latest view: state, reason, transitions, threads, exits. */
   supervisor(): SupervisorView | undefined;
+  /** The top of the book in market slot `slot` as the host's BookStore has it now (a copy; `stale` when unreadable). */
+  book(slot: number): BookTop;
   /** The control interface's port (undefined when off or not started). */
   controlPort(): number | undefined;
   /** Fault injection (tests, chaos drills): end a thread abruptly, as a crash would. */
@@ -537,9 +539,14 @@ export async function startHost(options: HostOptions): Promise<Host> {
      */
     const restartExecution = async (): Promise<ExecutionHandle> => {
       await execution.crash();
+      // Its groups: those its journal named, and those its resting orders are in (the journal
+      // reaches this thread once a second: a thread that dies young has not named them yet).
+      const prefix = `${executionSession}-`;
+      const resting = await restingOrders(rest).catch(() => []);
+      for (const o of resting) if (o.clientOrderId.startsWith(prefix) && o.orderGroupId !== undefined && o.orderGroupId !== '') groupIds.add(o.orderGroupId);
       let triggered = 0;
       for (const id of groupIds) if ((await rest.triggerOrderGroup(id).catch(() => undefined))?.kind === 'ACCEPTED') triggered++;
-      const { cancelled, remaining } = await cancelSessionOrders(rest, `${executionSession}-`, nowMs() + 5_000, nowMs);
+      const { cancelled, remaining } = await cancelSessionOrders(rest, prefix, nowMs() + 5_000, nowMs);
       const tid = execution.threadId;
       if (tid !== undefined) board.releaseWriter(tid);
       const next = newSessionId(nowMs(), randomInt(36 ** 4));
@@ -663,6 +670,11 @@ export async function startHost(options: HostOptions): Promise<Host> {
       totals,
       execution: () => execution.summary(),
       supervisor: () => sup.view(),
+      book: (slot) => {
+        const top = emptyBookTop();
+        if (slot >= 0 && slot < capacity && !books.readTop(slot, top)) top.stale = true;
+        return top;
+      },
       controlPort: () => control?.port,
       faults: {
         crashThread: async (name) => {

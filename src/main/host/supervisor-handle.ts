@@ -4,7 +4,8 @@
  * The main thread feeds it what is not in shared memory (execution stats, market table changes,
  * thread exits, the kill switch) and carries out its actions (`SupervisorActions`, given by the
  * host: they reach the execution stage or restart a thread). A supervisor thread that dies is
- * restarted once per death by the host's thread watch, like any stage.
+ * reported through `onUnexpectedExit` (the host logs it); it is not restarted yet: the stages
+ * trade on, under the execution thread's own limits, without the supervisor's exits.
  */
 import type { Worker } from 'node:worker_threads';
 import type { BookStore } from '../../shared/book-store.js';

@@ -22,7 +22,7 @@
  *    twice is a drift: journaled (kind 'drift': cash exchange − host, and per market the host's
  *    and the exchange's figures), counted, and —
  *    `adoptOnDrift`, the default — the exchange's figures adopted (positions, basis, realized,
- *    fees; cash moved by the unexplained amount).
+ *    fees; cash set to the exchange's balance + reserved, the maker-fee allowance included).
  *
  * Journal (records.ts): each fill applied here (kind 'fill', source 'sync', post_position = the
  * ledger's position after it; REST fills carry no client_order_id), each settlement paid (kind
@@ -284,7 +284,11 @@ export class PeriodicSync {
       core.ledger.adopt(p === undefined ? { market: x.market, position: 0, costBasis: 0 } : snapshotOf(x.market, p), now);
       core.publishMarket(x.market, now);
     }
-    if (d.cash !== 0) core.ledger.setCash(core.ledger.cash - d.cash);
+    // The whole difference, not only its unexplained part: the maker-fee allowance is an upper
+    // bound of what the exchange MAY hold, and keeping it would leave the host's cash above the
+    // exchange's by up to that bound for as long as the orders rest (the host would count cash
+    // it does not have). Adopting balance + reserved errs on the safe side.
+    if (d.cash !== 0) core.ledger.setCash(core.ledger.cash - d.rawCash);
     core.publishAccount(now);
   }
 }
