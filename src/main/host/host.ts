@@ -620,6 +620,7 @@ export async function startHost(options: HostOptions): Promise<Host> {
         pnl: ex?.pnl,
         decisionLatency: mergeSnapshots(latencies),
         wireLatency: ex?.stats.latency.receiveToWire,
+        state: sup.view()?.state,
       };
     };
     status.line(totals(), nowMs()); // the baseline: the first line's rates cover its whole interval

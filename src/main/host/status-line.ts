@@ -26,6 +26,8 @@ export interface StatusTotals {
   decisionLatency: LatencySnapshot;
   /** Book update received → order request on the wire (execution), ns; undefined before execution reports. */
   wireLatency?: LatencySnapshot;
+  /** The supervisor's state ('trading', 'reducing', …); undefined before it reports. */
+  state?: string;
 }
 
 export class StatusLine {
@@ -54,6 +56,7 @@ export class StatusLine {
       `pnl ${t.pnl === undefined ? '—' : (t.pnl < 0 ? '' : '+') + dollars(t.pnl)}`,
       `p99 decision ${Number.isNaN(p99) ? '—' : formatLatency(p99)}`,
       `p99 to wire ${Number.isNaN(wireP99) ? '—' : formatLatency(wireP99)}`,
+      ...(t.state === undefined ? [] : [t.state]),
     ].join(' | ');
   }
 }

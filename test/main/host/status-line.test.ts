@@ -26,6 +26,11 @@ describe('StatusLine', () => {
     expect(s.line(totals({ wireLatency: w.snapshot() }), 10_000)).toMatch(/\| p99 to wire 3\d\d µs$/);
   });
 
+  it('ends with the supervisor\'s state once it reports', () => {
+    const s = new StatusLine();
+    expect(s.line(totals({ state: 'reducing' }), 0)).toMatch(/ \| p99 to wire — \| reducing$/);
+  });
+
   it('formats', () => {
     expect(dollars(0)).toBe('$0.00');
     expect(dollars(5)).toBe('$0.00');
