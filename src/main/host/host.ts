@@ -47,7 +47,7 @@ import { discoverMarkets, explicitMarkets } from './market-selection.js';
 import { ladderWordsFor, MarketRotation, MarketSlots, MAX_ROTATION_LEVELS, slotCapacity, type RotationCounters, type Slot } from './market-rotation.js';
 import { channelsOf, planShards, shardFor } from './shards.js';
 import { StageWorker } from './stage-worker.js';
-import { Heartbeats, HeartbeatSlots } from '../../shared/heartbeats.js';
+import { HeartbeatMonitor, Heartbeats, HeartbeatSlots } from '../../shared/heartbeats.js';
 import { TradingState } from '../../shared/position-records.js';
 import { cancelSessionOrders, restingOrders } from '../../workers/execution/exchange-view.js';
 import type { SupervisedMarket, SupervisorView } from '../../supervisor/supervisor.js';
@@ -260,7 +260,11 @@ export async function startHost(options: HostOptions): Promise<Host> {
       supervisor?.market({ ...m });
     };
     const earlyWatches: Array<[string, number]> = [];
+    /** Every watched thread's latest heartbeat slot (a restarted supervisor is told them again). */
+    const watched = new Map<string, number>();
+    let restartSupervisor = async (_why: string): Promise<void> => undefined;
     const watchThread = (name: string, slot: number) => {
+      watched.set(name, slot);
       if (supervisor === undefined) earlyWatches.push([name, slot]);
       else supervisor.watch(name, slot);
     };
@@ -268,7 +272,9 @@ export async function startHost(options: HostOptions): Promise<Host> {
     const threadExited = (name: string, why: string) => {
       if (stopping !== undefined) return;
       log(`${name} exited unexpectedly: ${why}`);
-      supervisor?.threadExited(name, why);
+      // The supervisor restarts the others; its own restart is asked for here.
+      if (name === 'supervisor') void restartSupervisor(why);
+      else supervisor?.threadExited(name, why);
     };
 
     // --- execution first: it calibrates and owns the PositionBoard. It starts READY (no order)
@@ -526,6 +532,17 @@ export async function startHost(options: HostOptions): Promise<Host> {
           inference[k] = await spawnInference(k);
         } else if (name === 'execution') {
           execution = await restartExecution();
+        } else if (name === 'supervisor') {
+          const old = supervisor;
+          supervisor = undefined;
+          await old?.stop().catch(() => undefined); // a hung thread is ended (terminated after its deadline)
+          const fresh = await spawnSupervisor();
+          for (const m of supervised) if (m !== undefined) fresh.market({ ...m });
+          for (const [n, slot] of watched) fresh.watch(n, slot);
+          fresh.killSwitch(killView(killWatch.current()));
+          fresh.calibrated(calibration.verdict.verdict, 'supervisor_restarted');
+          supervisor = fresh;
+          supervisorWatch.watch('supervisor', supervisorSlot, nowMs());
         } else {
           throw new Error(`no restart for thread ${name}`);
         }
@@ -556,9 +573,14 @@ export async function startHost(options: HostOptions): Promise<Host> {
       return spawnExecution(next);
     };
     let executionSession = sessionId;
+    restartSupervisor = (why) => restarts.request('supervisor', why);
     const killFile = new KillSwitchFile(config.dataDir);
-    supervisor = await startSupervisor({
-      threaded, board, books, heartbeats, slot: heartbeatSlots.allocate(), sessionId, journal, log,
+    /** The supervisor's thread, started (and restarted after a death) with what it must know: the market table, the threads, the verdict, the kill switch. */
+    let supervisorSlot = -1;
+    const spawnSupervisor = async (): Promise<SupervisorHandle> => {
+      supervisorSlot = heartbeatSlots.allocate();
+      return startSupervisor({
+      threaded, board, books, heartbeats, slot: supervisorSlot, sessionId, journal, log,
       settings: supervisorSettingsOf(config),
       markets: supervised.filter((m) => m !== undefined).map((m) => ({ ...m })),
       actions: {
@@ -574,10 +596,30 @@ export async function startHost(options: HostOptions): Promise<Host> {
         resetGroups: () => execution.resetGroups(),
         restartThread: (name, why) => restarts.request(name, why),
       },
-      onUnexpectedExit: (why) => log(`supervisor exited unexpectedly: ${why}`),
-    });
-    for (const [name, slot] of earlyWatches) supervisor.watch(name, slot);
-    const sup = supervisor;
+      onUnexpectedExit: (why) => threadExited('supervisor', why),
+      });
+    };
+    supervisor = await spawnSupervisor();
+    for (const [name, slot] of earlyWatches) watchThread(name, slot);
+    // The supervisor's own liveness is the main thread's to watch: its exit, or its heartbeat silent.
+    const supervisorWatch = new HeartbeatMonitor(heartbeats, config.threadDeadAfterMs);
+    if (threaded) supervisorWatch.watch('supervisor', supervisorSlot, nowMs());
+    const supervisorTimer = setInterval(() => {
+      if (threaded && supervisorWatch.check(nowMs()).some((t) => !t.alive)) threadExited('supervisor', 'heartbeat silent');
+    }, 1_000);
+    supervisorTimer.unref();
+    cleanups.push(async () => clearInterval(supervisorTimer));
+    /** Whatever supervisor thread is current (one restarted after a death included). */
+    const sup: SupervisorHandle = {
+      view: () => supervisor?.view(),
+      executionStats: (st) => supervisor?.executionStats(st),
+      market: (m) => supervisor?.market(m),
+      calibrated: (verdict, reason) => supervisor?.calibrated(verdict, reason),
+      watch: (name, slot) => supervisor?.watch(name, slot),
+      threadExited: (name, why) => supervisor?.threadExited(name, why),
+      killSwitch: (view) => supervisor?.killSwitch(view),
+      stop: async () => supervisor?.stop(),
+    };
     cleanups.push(() => sup.stop());
     const statsTimer = setInterval(() => {
       const st = execution.summary()?.stats;
@@ -679,7 +721,7 @@ export async function startHost(options: HostOptions): Promise<Host> {
       controlPort: () => control?.port,
       faults: {
         crashThread: async (name) => {
-          const t = name === 'execution' ? execution : [...inference, ...marketData].find((h) => h.name === name);
+          const t = name === 'execution' ? execution : name === 'supervisor' ? supervisor : [...inference, ...marketData].find((h) => h.name === name);
           if (t?.crash === undefined) throw new Error(`no thread named ${name} to crash (threaded topology only)`);
           await t.crash();
         },
@@ -692,6 +734,7 @@ export async function startHost(options: HostOptions): Promise<Host> {
           log(`stopping: ${reason}`);
           clearInterval(statusTimer);
           restarts.stop(); // a thread that ends from here on is not restarted
+          clearInterval(supervisorTimer);
           clearInterval(statsTimer);
           killWatch.stop();
           await control?.close();

@@ -4,8 +4,9 @@
  * The main thread feeds it what is not in shared memory (execution stats, market table changes,
  * thread exits, the kill switch) and carries out its actions (`SupervisorActions`, given by the
  * host: they reach the execution stage or restart a thread). A supervisor thread that dies is
- * reported through `onUnexpectedExit` (the host logs it); it is not restarted yet: the stages
- * trade on, under the execution thread's own limits, without the supervisor's exits.
+ * reported through `onUnexpectedExit`; the host restarts it (and watches its heartbeat), telling
+ * the new one the market table, the threads, the verdict and the kill switch. Meanwhile the
+ * stages trade on in the state last requested, under the execution thread's own limits.
  */
 import type { Worker } from 'node:worker_threads';
 import type { BookStore } from '../../shared/book-store.js';
@@ -25,6 +26,8 @@ export interface SupervisorHandle {
   watch(name: string, slot: number): void;
   threadExited(name: string, why: string): void;
   killSwitch(view: KillSwitchView | undefined): void;
+  /** Threaded: end the thread abruptly, as a crash would (fault injection). */
+  crash?(): Promise<void>;
   stop(): Promise<void>;
 }
 
@@ -120,6 +123,9 @@ export async function startSupervisor(o: SupervisorStartOptions): Promise<Superv
     watch: (name, slot) => post({ type: 'watch', name, slot }),
     threadExited: (name, why) => post({ type: 'thread_exited', name, why }),
     killSwitch: (view) => post({ type: 'kill_switch', view: view ?? null }),
+    crash: async () => {
+      if (!exited) await worker.terminate();
+    },
     stop: () => new Promise<void>((resolve) => {
       stopping = true;
       if (exited) return resolve();

@@ -111,4 +111,19 @@ describe('thread crashes, threaded topology', () => {
     expect(events[0]).toBe('thread_dead:execution');
     expect([...events].sort()).toEqual(['execution_restarted:execution', 'restarted:execution', 'thread_dead:execution']);
   });
+
+  it('the supervisor thread itself: restarted by the main thread, told the markets, threads and verdict again, supervising again', async () => {
+    s = await startScenario({ topology: 'threaded', count: 2, flags: { 'thread-dead-after-ms': '2000' } });
+    const x = s;
+    await x.until(() => x.supervisor()?.state === 'trading' && ['execution', 'inference-0', 'market-data-0'].every((n) => thread(x, n)?.alive === true), 'TRADING, every thread watched');
+    await x.host.faults.crashThread('supervisor');
+    await x.until(() => x.lines.some((l) => l.startsWith('supervisor restarted')), 'the restart');
+    expect(x.lines.some((l) => l.startsWith('supervisor exited unexpectedly'))).toBe(true);
+    const passes = x.supervisor()?.passes ?? 0;
+    // The new supervisor: back to TRADING through its own calibration pass, every thread watched, passing again.
+    await x.until(() => x.supervisor()?.state === 'trading' && (x.supervisor()?.passes ?? 0) > passes + 1 && ['execution', 'inference-0', 'market-data-0'].every((n) => thread(x, n)?.alive === true), 'the new supervisor at work');
+    expect(x.supervisor()?.transitions.map((t) => `${t.from}→${t.to}:${t.reason}`)).toEqual(['booting→calibrating:start', 'calibrating→ready:supervisor_restarted', 'ready→trading:healthy']);
+    const restarted = x.journal.records('health_event').filter((r) => r.monitor === 'threads' && r.event === 'restarted').map((r) => (r.detail as { name: string }).name);
+    expect(restarted).toEqual(['supervisor']);
+  });
 });
