@@ -34,6 +34,8 @@
  *    execution thread resets it after the cool-down when the setting allows); a private stream
  *    gap → REDUCING until resynced; a confirmed drift → recorded ('health_event' monitor 'drift',
  *    `driftsSeen`): the sync that confirmed it has already adopted the exchange's figures.
+ * 7. Market data: no book update in any supervised market for `bookSilenceMs` → a warning,
+ *    journaled once per episode (`checkBooks`).
  * Every `intervalMs` (default 60 s): a reconcile with the exchange ('supervisor'), whose drift
  * the next stats show.
  *
@@ -43,6 +45,7 @@
  */
 import { NONE } from '../shared/book-layout.js';
 import { emptyBookTop, type BookTop } from '../shared/book-store.js';
+import { monoNs } from '../shared/clock.js';
 import { HeartbeatMonitor, type Heartbeats } from '../shared/heartbeats.js';
 import { writeRecord } from '../shared/journal-records.js';
 import type { Journal } from '../shared/journal.js';
@@ -92,6 +95,8 @@ export interface SupervisorSettings {
   cashMargin: number;
   /** A heartbeat silent this long is a dead thread, ms. */
   deadAfterMs: number;
+  /** No book update in any supervised market for this long is a silent market-data stream, ms (0: not watched; default 60 000). */
+  bookSilenceMs?: number;
 }
 
 export const DEFAULT_SUPERVISOR_SETTINGS: Readonly<Omit<SupervisorSettings, 'exitRules' | 'lifecycle' | 'cashReserve' | 'cashMargin'>> = Object.freeze({
@@ -134,6 +139,8 @@ export interface SupervisorView {
   /** Supervision passes run (`tick`), and the wall clock of the last one (ms; 0 before the first). */
   passes: number;
   lastPassMs: number;
+  /** Market data: ms since the newest book update of any supervised market was received (−1: none yet), stale books, and whether that silence is past `bookSilenceMs`. */
+  books: { newestAgeMs: number; stale: number; silent: boolean };
 }
 
 export class Supervisor {
@@ -159,6 +166,9 @@ export class Supervisor {
   private driftsSeen = 0;
   private passes = 0;
   private lastPassMs = 0;
+  private bookAgeMs = -1;
+  private staleBooks = 0;
+  private booksSilent = false;
   private lastDriftConfirmed = 0;
   private tickTimer: NodeJS.Timeout | undefined;
   private intervalTimer: NodeJS.Timeout | undefined;
@@ -268,6 +278,7 @@ export class Supervisor {
     }
     this.checkThreads(now);
     this.checkDrift();
+    this.checkBooks();
     if (!this.calibrating && !this.executionDown && this.machine.state !== TradingState.HALTED) {
       this.checkMarkets(now);
       this.checkCash(now);
@@ -307,6 +318,32 @@ export class Supervisor {
       this.apply(this.machine.moveTo(TradingState.HALTED, 'execution_down', this.clock()));
     }
     this.o.actions.restartThread(name, why);
+  }
+
+  /**
+   * The market-data streams, as the books show them: the newest receipt of any supervised live
+   * market (receipt stamps are `monoNs`, one clock for every thread of the process). Silent
+   * past `bookSilenceMs` → a warning, journaled once per episode (a quiet market is not an
+   * error, so the state does not change; the WebSocket clients reconnect by themselves, and a
+   * hung market-data thread is caught by its heartbeat).
+   */
+  private checkBooks(): void {
+    const top = this.top;
+    let newest = 0;
+    let stale = 0;
+    for (const m of this.markets.values()) {
+      if (m.retired === true || m.status === 'closed' || m.status === 'determined' || m.status === 'settled') continue;
+      if (!this.o.books.readTop(m.index, top) || top.stale) stale++;
+      else if (top.receiveNs > newest) newest = top.receiveNs;
+    }
+    this.staleBooks = stale;
+    this.bookAgeMs = newest === 0 ? -1 : Math.max(0, Math.round((monoNs() - newest) / 1e6));
+    const limit = this.o.settings.bookSilenceMs ?? 60_000;
+    const silent = limit > 0 && this.bookAgeMs > limit;
+    if (silent === this.booksSilent) return;
+    this.booksSilent = silent;
+    if (silent) this.log(`market data silent: no book update for ${Math.round(this.bookAgeMs / 1000)} s`);
+    this.note('streams', silent ? 'book_stream_silent' : 'book_stream_resumed', silent ? 'warn' : 'info', { newest_age_ms: this.bookAgeMs, stale_books: stale });
   }
 
   private checkDrift(): void {
@@ -439,6 +476,7 @@ export class Supervisor {
       driftsSeen: this.driftsSeen,
       restarts: [...this.threadRestarts.values()].reduce((a, b) => a + b, 0),
       passes: this.passes,
+      books: { newestAgeMs: this.bookAgeMs, stale: this.staleBooks, silent: this.booksSilent },
       lastPassMs: this.lastPassMs,
     };
   }

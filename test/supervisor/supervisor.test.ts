@@ -5,6 +5,7 @@
  */
 import { describe, expect, it } from 'vitest';
 import { emptyBookTop, type BookTop } from '../../src/shared/book-store.js';
+import { monoNs } from '../../src/shared/clock.js';
 import { takerFee } from '../../src/shared/fees.js';
 import { Heartbeats } from '../../src/shared/heartbeats.js';
 import { MemoryJournal } from '../../src/shared/journal.js';
@@ -130,6 +131,28 @@ describe('Supervisor: the account state machine', () => {
     expect(drift).toHaveLength(1);
     expect(drift[0].detail).toMatchObject({ cash_micros: 5 * DOLLAR });
     expect(h.sup.view().driftsSeen).toBe(1);
+  });
+});
+
+describe('Supervisor: market-data streams', () => {
+  it('warns once when no book has been updated for bookSilenceMs, and once when updates resume; the state does not change', () => {
+    const h = harness({ settings: { bookSilenceMs: 30_000 } });
+    h.account(1_000 * DOLLAR);
+    h.sup.upsertMarket({ index: 0, ticker: 'M0', closeTimeMs: 0, status: 'active' });
+    h.sup.upsertMarket({ index: 1, ticker: 'M1', closeTimeMs: 0, status: 'active' });
+    h.tops.set(0, { yesBid: 4_000, noBid: 5_000, receiveNs: monoNs() - 45e9 });
+    h.tops.set(1, { stale: true });
+    h.sup.calibrated('trade');
+    h.sup.tick();
+    h.sup.tick();
+    expect(h.sup.view().books).toMatchObject({ stale: 1, silent: true });
+    expect(h.sup.view().books.newestAgeMs).toBeGreaterThanOrEqual(45_000);
+    h.tops.set(0, { yesBid: 4_000, noBid: 5_000, receiveNs: monoNs() });
+    h.sup.tick();
+    expect(h.sup.view().books.silent).toBe(false);
+    expect(h.journal.records('health_event').filter((r) => r.monitor === 'streams').map((r) => r.event)).toEqual(['book_stream_silent', 'book_stream_resumed']);
+    expect(h.sup.machine.state).toBe(TradingState.TRADING);
+    expect(h.lines.some((l) => /^market data silent: no book update for 4\d s$/.test(l))).toBe(true);
   });
 });
 

@@ -146,6 +146,7 @@ export const SETTINGS = {
   closeGuardS: setting('close-guard-s', 'supervisor: seconds before a market closes from which it takes closings only and its resting order is cancelled', 300, int(0, 10 ** 9)),
   flattenBeforeCloseS: setting('flatten-before-close-s', 'supervisor: seconds before a market closes from which its position is closed (0: hold it to settlement)', 120, int(0, 10 ** 9)),
   cashMargin: setting('cash-margin', 'supervisor: dollars recovered above the cash reserve when positions are closed to free cash', 10_000_000, dollars(0)),
+  bookSilenceS: setting('book-silence-s', 'supervisor: warn (log, journal) when no book update arrived in any traded market for this long, seconds (0: off)', 60, int(0, 86_400)),
   threadDeadAfterMs: setting('thread-dead-after-ms', 'supervisor: a thread whose heartbeat is silent this long is restarted', 5_000, int(500, 600_000)),
   cancelOnStop: setting('cancel-on-stop', 'cancel resting orders on stop', true, bool, { boolean: true }),
   journalDecisions: setting('journal-decisions', 'journal every decision (market, book version, action, latency)', true, bool, { boolean: true }),

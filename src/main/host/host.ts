@@ -677,7 +677,7 @@ export async function startHost(options: HostOptions): Promise<Host> {
         control = await startControlServer({
           host: config.dashboardHost, port: config.dashboardPort, token: config.controlToken,
           handlers: {
-            state: () => ({ session_id: sessionId, supervisor: sup.view() ?? null, totals: totals() }),
+            state: () => ({ session_id: sessionId, supervisor: sup.view() ?? null, calibration, totals: totals() }),
             kill: ({ reason, flatten, by }) => {
               // Halt first, persist second: a data dir that cannot be written must not keep the host trading.
               const why = reason ?? 'kill switch (http)';

@@ -12,5 +12,6 @@ export function supervisorSettingsOf(c: HostConfig): SupervisorSettings {
     cashReserve: c.cashReserve,
     cashMargin: c.cashMargin,
     deadAfterMs: c.threadDeadAfterMs,
+    bookSilenceMs: c.bookSilenceS * 1000,
   };
 }
