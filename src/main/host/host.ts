@@ -52,7 +52,7 @@ import { TradingState } from '../../shared/position-records.js';
 import { cancelSessionOrders, restingOrders } from '../../workers/execution/exchange-view.js';
 import type { SupervisedMarket, SupervisorView } from '../../supervisor/supervisor.js';
 import { KillSwitchFile, KillSwitchWatch, type KillSwitchState } from '../../supervisor/kill-switch.js';
-import { startControlServer } from '../control-server.js';
+import { openControlInterface } from './control-interface.js';
 import { startSupervisor, type SupervisorHandle } from './supervisor-handle.js';
 import { supervisorSettingsOf } from './supervisor-settings.js';
 import { ThreadRestarts } from './thread-restarts.js';
@@ -671,40 +671,13 @@ export async function startHost(options: HostOptions): Promise<Host> {
     cleanups.push(async () => clearInterval(statusTimer));
     log(`trading ${n} markets on ${venue.name} (${config.topology}, ${plan.shards.length} market-data, ${plan.inference.length} inference, policy ${config.policy}), session ${sessionId}${rotation === undefined ? '' : `; closing markets replaced, ${capacity} market slots`}`);
     rotation?.start();
-    let control: Awaited<ReturnType<typeof startControlServer>> | undefined;
-    if (config.dashboardPort > 0) {
-      try {
-        control = await startControlServer({
-          host: config.dashboardHost, port: config.dashboardPort, token: config.controlToken,
-          handlers: {
-            state: () => ({ session_id: sessionId, supervisor: sup.view() ?? null, calibration, totals: totals() }),
-            kill: ({ reason, flatten, by }) => {
-              // Halt first, persist second: a data dir that cannot be written must not keep the host trading.
-              const why = reason ?? 'kill switch (http)';
-              sup.killSwitch({ reason: why, flatten: flatten ?? false });
-              try {
-                const k = killFile.engage({ reason: why, flatten: flatten ?? false, by: by ?? 'http' });
-                return { engaged: true, persisted: true, reason: k.reason, flatten: k.flatten };
-              } catch (err) {
-                log(`kill switch engaged but not persisted (${killFile.path}): ${err instanceof Error ? err.message : String(err)}`);
-                return { engaged: true, persisted: false, reason: why, flatten: flatten ?? false, error: `not persisted: ${err instanceof Error ? err.message : String(err)}` };
-              }
-            },
-            clear: () => {
-              const was = killFile.clear();
-              sup.killSwitch(undefined);
-              return { cleared: was };
-            },
-          },
-        });
-        log(`control interface on http://${config.dashboardHost}:${control.port} (GET /supervisor, POST /kill, POST /kill/clear)`);
-        const c = control;
-        cleanups.push(() => c.close());
-      } catch (err) {
-        log(`control interface not started on ${config.dashboardHost}:${config.dashboardPort}: ${err instanceof Error ? err.message : String(err)} (the kill switch still works: kalshi-actor kill)`);
-      }
-    }
-
+    const control = config.dashboardPort > 0
+      ? await openControlInterface({
+        host: config.dashboardHost, port: config.dashboardPort, token: config.controlToken, killFile, supervisor: sup, log,
+        state: () => ({ session_id: sessionId, supervisor: sup.view() ?? null, calibration, totals: totals() }),
+      })
+      : undefined;
+    if (control !== undefined) cleanups.push(() => control.close());
 
     return {
       sessionId,

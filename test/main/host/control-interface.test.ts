@@ -1,0 +1,76 @@
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { createServer } from 'node:net';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { afterEach, describe, expect, it } from 'vitest';
+import { openControlInterface } from '../../../src/main/host/control-interface.js';
+import { KillSwitchFile } from '../../../src/supervisor/kill-switch.js';
+import type { KillSwitchView } from '../../../src/supervisor/supervisor.js';
+
+const dirs: string[] = [];
+afterEach(() => {
+  for (const d of dirs.splice(0)) rmSync(d, { recursive: true, force: true });
+});
+const tempDir = () => {
+  const d = mkdtempSync(join(tmpdir(), 'kalshi-actor-control-'));
+  dirs.push(d);
+  return d;
+};
+
+function fixture(dataDir: string) {
+  const seen: Array<KillSwitchView | undefined> = [];
+  const lines: string[] = [];
+  return { seen, lines, killFile: new KillSwitchFile(dataDir), supervisor: { killSwitch: (v: KillSwitchView | undefined) => seen.push(v) }, log: (l: string) => lines.push(l) };
+}
+
+describe('the control interface', () => {
+  it('POST /kill halts through the supervisor and persists the switch; POST /kill/clear clears both; GET /supervisor answers the state', async () => {
+    const f = fixture(tempDir());
+    const c = (await openControlInterface({ host: '127.0.0.1', port: 0, token: undefined, ...f, state: () => ({ state: 'trading' }) }))!;
+    try {
+      const url = `http://127.0.0.1:${c.port}`;
+      expect(await (await fetch(`${url}/supervisor`)).json()).toEqual({ state: 'trading' });
+      const r = await fetch(`${url}/kill`, { method: 'POST', body: JSON.stringify({ reason: 'drill', flatten: true }), headers: { 'content-type': 'application/json' } });
+      expect(await r.json()).toEqual({ engaged: true, persisted: true, reason: 'drill', flatten: true });
+      expect(f.seen).toEqual([{ reason: 'drill', flatten: true }]);
+      expect(f.killFile.read()).toMatchObject({ engaged: true, reason: 'drill', flatten: true, by: 'http' });
+      expect(await (await fetch(`${url}/kill/clear`, { method: 'POST' })).json()).toEqual({ cleared: true });
+      expect(f.seen.at(-1)).toBeUndefined();
+      expect(f.killFile.read()).toBeUndefined();
+      expect(f.lines).toEqual([`control interface on http://127.0.0.1:${c.port} (GET /supervisor, POST /kill, POST /kill/clear)`]);
+    } finally {
+      await c.close();
+    }
+  });
+
+  it('halts even when the switch cannot be persisted, and says so', async () => {
+    const blocker = join(tempDir(), 'not-a-dir');
+    writeFileSync(blocker, 'x'); // the data dir is a file: the switch cannot be written
+    const f = fixture(blocker);
+    const c = (await openControlInterface({ host: '127.0.0.1', port: 0, token: undefined, ...f, state: () => ({}) }))!;
+    try {
+      const r = await fetch(`http://127.0.0.1:${c.port}/kill`, { method: 'POST', body: JSON.stringify({ reason: 'drill' }), headers: { 'content-type': 'application/json' } });
+      const body = (await r.json()) as Record<string, unknown>;
+      expect(body).toMatchObject({ engaged: true, persisted: false, reason: 'drill', flatten: false });
+      expect(String(body.error)).toMatch(/^not persisted: /);
+      expect(f.seen).toEqual([{ reason: 'drill', flatten: false }]);
+      expect(f.lines.some((l) => l.startsWith('kill switch engaged but not persisted'))).toBe(true);
+    } finally {
+      await c.close();
+    }
+  });
+
+  it('a port already taken is one log line and no interface, not a failed start', async () => {
+    const taken = createServer();
+    await new Promise<void>((resolve) => taken.listen(0, '127.0.0.1', resolve));
+    const port = (taken.address() as { port: number }).port;
+    try {
+      const f = fixture(tempDir());
+      expect(await openControlInterface({ host: '127.0.0.1', port, token: undefined, ...f, state: () => ({}) })).toBeUndefined();
+      expect(f.lines).toHaveLength(1);
+      expect(f.lines[0]).toMatch(new RegExp(`^control interface not started on 127\\.0\\.0\\.1:${port}: .+ \\(the kill switch still works: kalshi-actor kill\\)$`));
+    } finally {
+      taken.close();
+    }
+  });
+});
