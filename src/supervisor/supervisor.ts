@@ -163,6 +163,8 @@ export class Supervisor {
   private calibrating = true;
   private verdict: 'trade' | 'recover' | 'refuse';
   private cashShort = 0;
+  /** Positions being flattened out of closing markets, at the last pass. */
+  private flattening = 0;
   private driftsSeen = 0;
   private passes = 0;
   private lastPassMs = 0;
@@ -282,13 +284,19 @@ export class Supervisor {
     if (!this.calibrating && !this.executionDown && this.machine.state !== TradingState.HALTED) {
       this.checkMarkets(now);
       this.checkCash(now);
+      // "Recover first" (the calibration's verdict) lasts until a pass finds nothing to recover:
+      // cash at the reserve and no position being flattened out of a closing market.
+      if (this.verdict === 'recover' && this.cashShort === 0 && this.flattening === 0) {
+        this.verdict = 'trade';
+        this.log('recovered: cash at the reserve, no position left to close in a closing market');
+      }
     }
     const s = this.stats;
     const decided = decideAccountState({
       killSwitch: false,
       executionDown: this.executionDown,
       calibrating: this.calibrating,
-      verdict: this.verdict === 'recover' && this.cashShort === 0 ? 'trade' : this.verdict,
+      verdict: this.verdict,
       cashShort: this.cashShort > 0,
       groupsTriggered: s?.groups?.triggered ?? 0,
       streamBlind: s !== undefined && (!s.streamUp || s.reconcilePending === true),
@@ -359,6 +367,7 @@ export class Supervisor {
   private checkMarkets(now: number): void {
     const { board, books, settings } = this.o;
     const p = this.position;
+    this.flattening = 0;
     for (const m of this.markets.values()) {
       if (m.index >= board.capacity || !board.readMarket(m.index, p)) continue;
       const life: { state: MarketTradingState; cancelWorking: boolean; flatten: boolean; reason: string } = lifecycleAction(
@@ -386,6 +395,7 @@ export class Supervisor {
         continue;
       }
       if (life.flatten) {
+        this.flattening++;
         this.exit(m.index, 'market_closing', now);
         continue;
       }

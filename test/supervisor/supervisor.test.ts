@@ -215,6 +215,25 @@ describe('Supervisor: positions and cash', () => {
   });
 });
 
+describe('Supervisor: the recover verdict', () => {
+  it('starts RECOVERING and stays there until cash is back and no closing market still holds a position; then TRADING', () => {
+    const h = harness();
+    h.account(1_000 * DOLLAR);
+    const close = h.now() + 60_000; // inside the flatten window (120 s)
+    h.sup.upsertMarket({ index: 5, ticker: 'M5', closeTimeMs: close, status: 'active' });
+    h.position(5, { position: 500, costBasis: 2 * DOLLAR, positionOpenedAtMs: h.now() });
+    h.tops.set(5, { yesBid: 4_000, noBid: 5_900 });
+    h.sup.calibrated('recover', 'a position in a market closing soon');
+    h.sup.tick();
+    expect(states(h.calls)).toEqual([[TradingState.READY, 'a position in a market closing soon'], [TradingState.RECOVERING, 'calibration_recover']]);
+    expect(h.of('exitPosition')).toEqual([['exitPosition', 5, 'market_closing']]);
+    h.position(5, { position: 0, costBasis: 0 });
+    h.sup.tick();
+    expect(h.sup.machine.state).toBe(TradingState.TRADING);
+    expect(h.lines).toContain('recovered: cash at the reserve, no position left to close in a closing market');
+  });
+});
+
 describe('Supervisor: market lifecycle', () => {
   it('closing soon → closings only and the working order cancelled; inside the flatten window → exit; closed → HALTED', () => {
     const h = harness();
