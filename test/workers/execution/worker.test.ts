@@ -18,6 +18,7 @@ import { INTENT_WORDS } from '../../../src/workers/inference/intent-record.js';
 import { startExecutionWorker, type ExecutionWorkerCommand, type ExecutionWorkerData, type ExecutionWorkerMessage } from '../../../src/workers/execution/worker-protocol.js';
 import type { ExecutionStats } from '../../../src/workers/execution/execution-stats.js';
 import { startSimulator, type Simulator } from '../../../src/sim/simulator.js';
+import type { MarketState } from '../../../src/sim/engine/types.js';
 import { makeKey } from '../../support/sim-client.js';
 import { tradable, topOf, until } from './stage-harness.js';
 
@@ -29,6 +30,19 @@ afterEach(async () => {
   await sim?.close();
   sim = undefined;
 });
+
+/** A BookStore holding the simulator's books of `markets` now (what a market-data worker would publish). */
+function booksOf(s: Simulator, markets: readonly MarketState[]): BookStore {
+  const all = s.exchange.markets();
+  const books = BookStore.create({ maxMarkets: all.length, ladderWords: all.reduce((n, m) => n + 2 * m.grid.levelCount, 0) });
+  for (const m of markets) {
+    books.registerMarket(m.index, m.grid);
+    const yes = s.exchange.bookLevels(m.index, 'yes');
+    const no = s.exchange.bookLevels(m.index, 'no');
+    books.applySnapshot(m.index, yes.flat(), yes.length, no.flat(), no.length, Date.now(), monoNs());
+  }
+  return books;
+}
 
 /** Every message of the worker, its exit, and its latest stats. */
 function watch(w: Worker): { messages: ExecutionWorkerMessage[]; exited: Promise<void>; lastStats: () => ExecutionStats | undefined } {
@@ -53,13 +67,7 @@ describe('execution worker thread', () => {
     const all = s.exchange.markets();
     const markets = all.filter((m) => tradable(s, m)).slice(0, 3);
     expect(markets).toHaveLength(3);
-    const books = BookStore.create({ maxMarkets: all.length, ladderWords: all.reduce((n, m) => n + 2 * m.grid.levelCount, 0) });
-    for (const m of markets) {
-      books.registerMarket(m.index, m.grid);
-      const yes = s.exchange.bookLevels(m.index, 'yes');
-      const no = s.exchange.bookLevels(m.index, 'no');
-      books.applySnapshot(m.index, yes.flat(), yes.length, no.flat(), no.length, Date.now(), monoNs());
-    }
+    const books = booksOf(s, markets);
     const board = PositionBoard.create(all.length);
     const ring = SpscRing.create(256, INTENT_WORDS);
     const data: ExecutionWorkerData = {
@@ -139,13 +147,7 @@ describe('execution worker thread', () => {
     expect(b).toBeDefined();
     // A YES position bought outside the host: adopted at calibration.
     s.control.placeOrder(key.keyId, { ticker: a.ticker, side: 'bid', price: topOf(s, a).yesAsk, count: 300, timeInForce: 'immediate_or_cancel', selfTradePrevention: 'taker_at_cross' });
-    const books = BookStore.create({ maxMarkets: all.length, ladderWords: all.reduce((n, m) => n + 2 * m.grid.levelCount, 0) });
-    for (const m of [a, b]) {
-      books.registerMarket(m.index, m.grid);
-      const yes = s.exchange.bookLevels(m.index, 'yes');
-      const no = s.exchange.bookLevels(m.index, 'no');
-      books.applySnapshot(m.index, yes.flat(), yes.length, no.flat(), no.length, Date.now(), monoNs());
-    }
+    const books = booksOf(s, [a, b]);
     const board = PositionBoard.create(all.length);
     const ring = SpscRing.create(256, INTENT_WORDS);
     const heartbeats = Heartbeats.create(4);
