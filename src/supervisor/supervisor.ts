@@ -99,12 +99,6 @@ export interface SupervisorSettings {
   bookSilenceMs?: number;
 }
 
-export const DEFAULT_SUPERVISOR_SETTINGS: Readonly<Omit<SupervisorSettings, 'exitRules' | 'lifecycle' | 'cashReserve' | 'cashMargin'>> = Object.freeze({
-  tickMs: 1_000,
-  intervalMs: 60_000,
-  deadAfterMs: 5_000,
-});
-
 export interface KillSwitchView {
   reason: string;
   flatten: boolean;
@@ -120,8 +114,6 @@ export interface SupervisorOptions {
   journal: Journal;
   log: (line: string) => void;
   clock?: () => number;
-  /** The verdict of the start-up calibration: refuse → HALTED, recover → RECOVERING first. */
-  verdict?: 'trade' | 'recover' | 'refuse';
 }
 
 /** What the supervisor publishes (dashboard, `GET /supervisor`, tests). */
@@ -161,7 +153,8 @@ export class Supervisor {
   private killActed = false;
   private executionDown = false;
   private calibrating = true;
-  private verdict: 'trade' | 'recover' | 'refuse';
+  /** The start-up calibration's verdict (`calibrated`): refuse → HALTED, recover → RECOVERING first. */
+  private verdict: 'trade' | 'recover' | 'refuse' = 'trade';
   private cashShort = 0;
   /** Positions being flattened out of closing markets, at the last pass. */
   private flattening = 0;
@@ -184,7 +177,6 @@ export class Supervisor {
     this.machine = new SupervisorStateMachine(this.clock());
     this.health = new PositionHealth(options.settings.exitRules);
     this.monitor = options.heartbeats === undefined ? undefined : new HeartbeatMonitor(options.heartbeats, options.settings.deadAfterMs);
-    this.verdict = options.verdict ?? 'trade';
     this.apply(this.machine.moveTo(TradingState.CALIBRATING, 'start', this.clock()));
   }
 

@@ -259,14 +259,12 @@ export async function startHost(options: HostOptions): Promise<Host> {
       Object.assign(m, change);
       supervisor?.market({ ...m });
     };
-    const earlyWatches: Array<[string, number]> = [];
-    /** Every watched thread's latest heartbeat slot (a restarted supervisor is told them again). */
+    /** Every watched thread's latest heartbeat slot: told to the supervisor once it starts, and again to a restarted one. */
     const watched = new Map<string, number>();
     let restartSupervisor = async (_why: string): Promise<void> => undefined;
     const watchThread = (name: string, slot: number) => {
       watched.set(name, slot);
-      if (supervisor === undefined) earlyWatches.push([name, slot]);
-      else supervisor.watch(name, slot);
+      supervisor?.watch(name, slot);
     };
     let stopping: Promise<void> | undefined;
     const threadExited = (name: string, why: string) => {
@@ -600,7 +598,7 @@ export async function startHost(options: HostOptions): Promise<Host> {
       });
     };
     supervisor = await spawnSupervisor();
-    for (const [name, slot] of earlyWatches) watchThread(name, slot);
+    for (const [name, slot] of watched) supervisor.watch(name, slot);
     // The supervisor's own liveness is the main thread's to watch: its exit, or its heartbeat silent.
     const supervisorWatch = new HeartbeatMonitor(heartbeats, config.threadDeadAfterMs);
     if (threaded) supervisorWatch.watch('supervisor', supervisorSlot, nowMs());
