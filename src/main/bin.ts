@@ -6,6 +6,7 @@ import { registerRunCommand } from './run-command.js';
 import { registerReplayCommand } from './replay/replay-command.js';
 import { registerCalibrateCommand } from './calibrate-command.js';
 import { registerKillCommand } from './kill-command.js';
+import { registerBenchCommand } from './bench/bench-command.js';
 
 registerKeygenCommand();
 registerSimCommand();
@@ -13,6 +14,7 @@ registerRunCommand();
 registerReplayCommand();
 registerCalibrateCommand();
 registerKillCommand();
+registerBenchCommand();
 main(process.argv.slice(2)).then(
   (code) => {
     process.exitCode = code;

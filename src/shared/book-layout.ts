@@ -6,7 +6,7 @@
  *                   MAX_GRIDS entries of GRID_ENTRY_WORDS words:
  *                   [rangeCount, start0, end0, step0, start1, …] — prices in $0.0001 units
  * headers (Int32)   HEADER_WORDS words per market (one 64-byte cache line), fields H_*
- * times (Float64)   TIME_SLOTS per market: T_EXCHANGE_MS, T_RECEIVE_NS
+ * times (Float64)   TIME_SLOTS per market: T_EXCHANGE_MS, T_RECEIVE_NS, T_APPLIED_NS
  * ladders (Int32)   per registered market two bid ladders of `levelCount` words each:
  *                   YES bids at [ladder, ladder + levels), NO bids right after; the word at a
  *                   level holds the resting size in hundredths of a contract.
@@ -46,11 +46,17 @@ export const F_REGISTERED = 1;
 /** The book must not be traded: no snapshot yet, a sequence gap, bad input or a disconnect. */
 export const F_STALE = 2;
 
-export const TIME_SLOTS = 2;
+export const TIME_SLOTS = 3;
 /** Exchange timestamp of the last update, ms since the Unix epoch (0 when the frame had none). */
 export const T_EXCHANGE_MS = 0;
 /** Receive time of the last update on the shared monotonic clock (clock.ts), ns. */
 export const T_RECEIVE_NS = 1;
+/**
+ * When the last update had been applied and its market marked dirty, same clock, ns: a
+ * measurement stamp (the decision path's "book applied"), written by the market's writer just
+ * after the seqlocked write, so a reader can see it one update late — never a trading input.
+ */
+export const T_APPLIED_NS = 2;
 
 /** Book sides, as stored: YES bids and NO bids (asks are derived: YES ask = 10000 − NO bid). */
 export const SIDE_YES = 0;

@@ -23,7 +23,7 @@ import {
   C_GRID_COUNT, C_GRID_TABLE, C_LADDER_NEXT, CONTROL_WORDS, F_REGISTERED, F_STALE,
   GRID_ENTRY_WORDS, H_BEST_NO, H_BEST_YES, H_FLAGS, H_GRID, H_LADDER, H_LEVELS, H_SEQ,
   H_SNAPSHOTS, H_UPDATES, HEADER_WORDS, MAX_GRIDS, MAX_RANGES_PER_GRID, NONE, SIDE_NO, SIDE_YES,
-  T_EXCHANGE_MS, T_RECEIVE_NS, TIME_SLOTS, type BookSide,
+  T_APPLIED_NS, T_EXCHANGE_MS, T_RECEIVE_NS, TIME_SLOTS, type BookSide,
 } from './book-layout.js';
 import { PRICE_SCALE } from './fixed-point.js';
 import { PriceGrid, type PriceRange } from './price-grid.js';
@@ -79,10 +79,12 @@ export interface BookTop {
   updates: number;
   exchangeTsMs: number;
   receiveNs: number;
+  /** When that update had been applied (T_APPLIED_NS: a measurement, may be one update late); 0 when never stamped. */
+  appliedNs: number;
 }
 
 export function emptyBookTop(): BookTop {
-  return { yesBid: NONE, yesBidSize: 0, noBid: NONE, noBidSize: 0, stale: true, updates: 0, exchangeTsMs: 0, receiveNs: 0 };
+  return { yesBid: NONE, yesBidSize: 0, noBid: NONE, noBidSize: 0, stale: true, updates: 0, exchangeTsMs: 0, receiveNs: 0, appliedNs: 0 };
 }
 
 /** Best YES ask implied by the best NO bid (a NO bid at q is a YES offer at 1 − q). */
@@ -174,6 +176,7 @@ export class BookStore {
     hd[h + H_BEST_NO] = NONE;
     this.times[market * TIME_SLOTS + T_EXCHANGE_MS] = 0;
     this.times[market * TIME_SLOTS + T_RECEIVE_NS] = 0;
+    this.times[market * TIME_SLOTS + T_APPLIED_NS] = 0;
     this.ladders.fill(0, ladder, ladder + words);
     endWrite(hd, h + H_SEQ);
   }
@@ -319,6 +322,17 @@ export class BookStore {
   }
 
   /**
+   * Stamp when the market's last update had been applied (monotonic ns): the benchmark's "book
+   * applied" stage. Writer of the market only, after `applyDelta` / `applySnapshot` returned OK.
+   * Outside the seqlock on purpose (no second seqlock round per delta): a reader may pair a
+   * book with the previous update's stamp, which overstates the next stage by the gap between
+   * two updates — rare (the write is one store) and never a trading input.
+   */
+  stampApplied(market: number, appliedNs: number): void {
+    this.times[market * TIME_SLOTS + T_APPLIED_NS] = appliedNs;
+  }
+
+  /**
    * Mark a book stale (sequence gap, disconnect, bad frame): it must not be traded until the
    * next snapshot. Writer of the market only.
    */
@@ -361,6 +375,7 @@ export class BookStore {
       out.stale = (flags & F_STALE) !== 0;
       out.exchangeTsMs = this.times[market * TIME_SLOTS + T_EXCHANGE_MS];
       out.receiveNs = this.times[market * TIME_SLOTS + T_RECEIVE_NS];
+      out.appliedNs = this.times[market * TIME_SLOTS + T_APPLIED_NS];
       // Sizes are read only from indexes that a consistent header makes valid; a torn header
       // could point anywhere, so bounds are checked before the read and the result discarded.
       const yesAt = ladder + bestYes;

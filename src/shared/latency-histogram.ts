@@ -98,3 +98,25 @@ export function percentileNs(s: LatencySnapshot, q: number): number {
   }
   return s.maxNs;
 }
+
+/**
+ * What was recorded between two snapshots of one cumulative histogram (`before` taken first):
+ * the window's counts. The window's maximum is not kept by a cumulative histogram, so it is
+ * the upper edge of the highest bucket that grew, capped at `after.maxNs` — exact when the
+ * window holds the all-time maximum, else within the bucket's 1/16. A histogram that was
+ * reset in between (a restarted thread) gives `after` itself.
+ */
+export function diffSnapshots(after: LatencySnapshot, before: LatencySnapshot | undefined): LatencySnapshot {
+  if (before === undefined || before.total > after.total) return after;
+  const counts = new Array<number>(after.counts.length);
+  let top = -1;
+  for (let i = 0; i < after.counts.length; i++) {
+    const d = after.counts[i] - (before.counts[i] ?? 0);
+    if (d < 0) return after; // not the same histogram's history
+    counts[i] = d;
+    if (d > 0) top = i;
+  }
+  const total = after.total - before.total;
+  const maxNs = top < 0 ? 0 : Math.min(after.maxNs, top + 1 < counts.length ? bucketFloor(top + 1) : after.maxNs);
+  return { counts, total, maxNs, sumNs: after.sumNs - before.sumNs };
+}

@@ -3,6 +3,7 @@
  * second, rare commands). Hot data never goes through here: books, positions, dirty markets and
  * intents live in shared memory.
  */
+import { getHeapStatistics } from 'node:v8';
 import type { JournalKind } from '../shared/journal.js';
 
 /**
@@ -30,11 +31,14 @@ export type ToWorker =
   /** Market data: take the market out of the shard's WebSocket subscriptions (it closed). */
   | { type: 'remove_market'; index: number }
   /** Inference: the market's close time moved (ms since the epoch). */
-  | { type: 'close_time'; index: number; closeTimeMs: number };
+  | { type: 'close_time'; index: number; closeTimeMs: number }
+  /** Post a `stats` message now (the benchmark's window edges), besides the one every STATS_INTERVAL_MS. */
+  | { type: 'stats_now' };
 
 export type FromWorker<S = unknown> =
   | { type: 'ready' }
-  | { type: 'stats'; stats: S }
+  /** `heapUsedBytes`: this thread's V8 heap in use (each worker has its own isolate). */
+  | { type: 'stats'; stats: S; heapUsedBytes?: number }
   | { type: 'event'; event: unknown }
   | { type: 'notice'; notice: unknown }
   | { type: 'journal'; records: Array<{ kind: JournalKind; record: Record<string, unknown> }> }
@@ -47,6 +51,11 @@ export type FromWorker<S = unknown> =
 export const STATS_INTERVAL_MS = 1_000;
 /** How often a worker posts its journal records, ms. */
 export const JOURNAL_INTERVAL_MS = 250;
+
+/** This thread's V8 heap in use, bytes (a worker's own isolate; ≈ 1 µs). */
+export function heapUsedBytes(): number {
+  return getHeapStatistics().used_heap_size;
+}
 
 /** An error as one line for a `fatal` message (never an object that could carry a key). */
 export function errorLine(err: unknown): string {

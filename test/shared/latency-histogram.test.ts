@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { LatencyHistogram, mergeSnapshots, percentileNs } from '../../src/shared/latency-histogram.js';
+import { diffSnapshots, LatencyHistogram, mergeSnapshots, percentileNs } from '../../src/shared/latency-histogram.js';
 
 describe('LatencyHistogram', () => {
   it('reports percentiles within 6.25 % of the exact ones', () => {
@@ -62,5 +62,28 @@ describe('LatencyHistogram', () => {
     expect(percentileNs(m, 0.99)).toBe(100_000);
     a.reset();
     expect(a.count).toBe(0);
+  });
+
+  it('diffSnapshots gives the window between two snapshots of one histogram', () => {
+    const h = new LatencyHistogram();
+    for (let i = 1; i <= 1000; i++) h.record(i * 1000); // 1 µs … 1 ms
+    const before = h.snapshot();
+    for (let i = 0; i < 100; i++) h.record(5_000); // the window: 100 × 5 µs
+    const after = h.snapshot();
+    const w = diffSnapshots(after, before);
+    expect(w.total).toBe(100);
+    expect(w.sumNs).toBe(500_000);
+    expect(percentileNs(w, 0.5)).toBeGreaterThanOrEqual(5_000);
+    expect(percentileNs(w, 0.99)).toBeLessThanOrEqual(5_000 * 1.0625);
+    expect(w.maxNs).toBeGreaterThanOrEqual(5_000); // not the all-time 1 ms maximum
+    expect(w.maxNs).toBeLessThanOrEqual(5_000 * 1.0625);
+    h.record(2_000_000); // a new all-time maximum inside the window: exact
+    expect(diffSnapshots(h.snapshot(), before).maxNs).toBe(2_000_000);
+    expect(diffSnapshots(after, undefined)).toEqual(after); // no start: everything
+    expect(diffSnapshots(before, after)).toEqual(before); // reset in between (fewer samples): the later one as is
+    const empty = diffSnapshots(after, after);
+    expect(empty.total).toBe(0);
+    expect(empty.maxNs).toBe(0);
+    expect(percentileNs(empty, 0.99)).toBeNaN();
   });
 });

@@ -42,6 +42,10 @@ export interface ExecutionSummary {
 
 export interface ExecutionHandle {
   summary(): ExecutionSummary | undefined;
+  /** A summary of stats taken now (threaded: asked of the thread; undefined if it does not answer within `timeoutMs`). */
+  freshSummary(timeoutMs?: number): Promise<ExecutionSummary | undefined>;
+  /** The execution thread's V8 heap in use at its last stats, bytes (undefined inline: it is the main thread's). */
+  heapUsedBytes(): number | undefined;
   /** Trade one more market in slot `index` (registered in the BookStore first); rejects when the stage refused it. */
   addMarket(index: number, market: Market): Promise<void>;
   /** A market's own trading state (MarketTradingState): wind-down and halt of closing markets. */
@@ -130,6 +134,8 @@ export async function startExecution(o: ExecutionStartOptions): Promise<Executio
     let stopAsked = false;
     return {
       summary: () => summarize(stage.stats()),
+      freshSummary: async () => summarize(stage.stats()),
+      heapUsedBytes: () => undefined,
       addMarket: async (index, m) => stage.addMarket({ index, ticker: m.ticker, grid: m.grid, closeTimeMs: m.closeTimeMs }),
       setMarketState: (index, state, reason) => stage.setMarketTradingState(index, state, reason),
       setTradingState: (state, reason) => stage.setTradingState(state, reason),
@@ -161,6 +167,9 @@ export async function startExecution(o: ExecutionStartOptions): Promise<Executio
     settings, sessionId: o.sessionId, tradingState: o.tradingState, heartbeat: o.heartbeat,
   });
   let latest: ExecutionStats | undefined;
+  let latestHeap: number | undefined;
+  /** `stats_now` answers awaited (any `stats` message answers them all). */
+  let statsWaiters: Array<() => void> = [];
   let stopped: ((v: void) => void) | undefined;
   let exited = false;
   let running = false;
@@ -175,7 +184,14 @@ export async function startExecution(o: ExecutionStartOptions): Promise<Executio
     worker.on('message', (m: ExecutionWorkerMessage) => {
       switch (m.type) {
         case 'started': return resolve();
-        case 'stats': latest = m.stats; return;
+        case 'stats': {
+          latest = m.stats;
+          if (m.heapUsedBytes !== undefined) latestHeap = m.heapUsedBytes;
+          const waiters = statsWaiters;
+          statsWaiters = [];
+          for (const w of waiters) w();
+          return;
+        }
         case 'exit_result': {
           const q = exiting.get(m.index);
           const w = q?.shift();
@@ -269,6 +285,22 @@ export async function startExecution(o: ExecutionStartOptions): Promise<Executio
       if (!exited) await worker.terminate();
     },
     summary: () => (latest === undefined ? undefined : summarize(latest)),
+    freshSummary(timeoutMs = 2_000) {
+      if (exited) return Promise.resolve(undefined);
+      return new Promise((resolve) => {
+        const timer = setTimeout(() => {
+          statsWaiters = statsWaiters.filter((w) => w !== answer);
+          resolve(undefined);
+        }, timeoutMs);
+        const answer = (): void => {
+          clearTimeout(timer);
+          resolve(latest === undefined ? undefined : summarize(latest));
+        };
+        statsWaiters.push(answer);
+        post({ type: 'stats_now' });
+      });
+    },
+    heapUsedBytes: () => latestHeap,
     addMarket(index, m) {
       if (exited || stopping !== undefined) return Promise.reject(new Error('the execution thread is stopping'));
       if (adding.has(index)) return Promise.reject(new Error(`market slot ${index} is already being added`));

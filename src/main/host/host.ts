@@ -17,6 +17,7 @@ import { randomInt } from 'node:crypto';
 import { BookStore, emptyBookTop, type BookTop } from '../../shared/book-store.js';
 import { DirtyMarkets } from '../../shared/dirty-markets.js';
 import type { Journal } from '../../shared/journal.js';
+import { monoNs } from '../../shared/clock.js';
 import { mergeSnapshots, type LatencySnapshot } from '../../shared/latency-histogram.js';
 import type { MarketMeta } from '../../shared/observation/build.js';
 import { loadPolicy } from '../../shared/policy/load-policy.js';
@@ -60,6 +61,7 @@ import { runStartupCalibration } from '../../supervisor/calibration/startup-cali
 import { verdictLine } from '../../supervisor/calibration/report-table.js';
 import { progressLine } from '../calibrate-command.js';
 import { StatusLine, type StatusTotals } from './status-line.js';
+import { sharedBytesOf, type HostMeasure } from './host-measure.js';
 import { HostStartError, openVenue, type Venue } from './venue.js';
 
 /** The main thread's `market_data` seq range (lifecycle events): above any shard's (shard × 2^40). */
@@ -113,6 +115,8 @@ export interface Host {
   book(slot: number): BookTop;
   /** The control interface's port (undefined when off or not started). */
   controlPort(): number | undefined;
+  /** Every stage's stats asked of its thread now, memory and CPU: the benchmark's window edges. */
+  measure(timeoutMs?: number): Promise<HostMeasure>;
   /** Fault injection (tests, chaos drills): end a thread abruptly, as a crash would. */
   readonly faults: { crashThread(name: string): Promise<void> };
   /** Graceful stop: idempotent; resolves when everything is closed. */
@@ -122,6 +126,10 @@ export interface Host {
 interface MdHandle {
   readonly name: string;
   stats(): MarketDataStats | undefined;
+  /** Stats taken now (threaded: asked of the thread; undefined when it did not answer in `timeoutMs`). */
+  freshStats(timeoutMs: number): Promise<MarketDataStats | undefined>;
+  /** The worker's heap at its last stats (undefined inline: the main thread's). */
+  heapUsedBytes(): number | undefined;
   /** A market for this shard at shard-local index `local` (its slot registered first). */
   addMarket(market: ShardMarket, local: number): Promise<void>;
   removeMarket(index: number): void;
@@ -132,6 +140,8 @@ interface MdHandle {
 interface InfHandle {
   readonly name: string;
   stats(): InferenceStats | undefined;
+  freshStats(timeoutMs: number): Promise<InferenceStats | undefined>;
+  heapUsedBytes(): number | undefined;
   /** Local index `local` of channel `channel` is slot `market`. */
   addMarket(channel: number, local: number, market: Market & { index: number }): Promise<void>;
   /** The market's close time moved (`close_date_updated`): the `time_to_close` feature follows. */
@@ -249,6 +259,8 @@ export async function startHost(options: HostOptions): Promise<Host> {
     const threaded = config.topology === 'threaded';
     const heartbeats = Heartbeats.create(HEARTBEAT_SLOTS);
     const heartbeatSlots = new HeartbeatSlots(heartbeats);
+    /** Shared memory allocated above (allocated once: rotation fills slots, it does not grow them). */
+    const sharedBytes = sharedBytesOf([books.shared, board.shared, dirty.map((d) => d.shared), intents.map((r) => r.shared), heartbeats.shared]);
     // The supervisor starts after execution; what happens before reaches it once it exists.
     let supervisor: SupervisorHandle | undefined;
     /** The supervisor's market table by slot: close times and statuses follow the lifecycle events, rotation adds and retires. */
@@ -334,6 +346,8 @@ export async function startHost(options: HostOptions): Promise<Host> {
       return {
         name,
         stats: () => w.latest,
+        freshStats: (timeoutMs) => w.freshStats(timeoutMs),
+        heapUsedBytes: () => w.heapUsedBytes,
         addMarket: async (channel, local, m) => {
           const add: AddMarketMessage = { type: 'add_market', index: m.index, ticker: m.ticker, channel, local, closeTimeMs: m.closeTimeMs, ranges: [...m.grid.ranges] };
           await w.addMarket(add);
@@ -367,6 +381,8 @@ export async function startHost(options: HostOptions): Promise<Host> {
         inference.push({
           name: `inference-${k}`,
           stats: () => inferenceStats(stage),
+          freshStats: async () => inferenceStats(stage),
+          heapUsedBytes: () => undefined,
           addMarket: async (channel, local, m) => stage.addMarket(channel, local, m.index, { closeTimeMs: m.closeTimeMs, grid: m.grid }),
           setCloseTime: (market, closeTimeMs) => stage.setCloseTime(market, closeTimeMs),
           stop: async () => { running = false; await loop; for (const d of drains) d(); },
@@ -470,6 +486,8 @@ export async function startHost(options: HostOptions): Promise<Host> {
       return {
         name,
         stats: () => w.latest,
+        freshStats: (timeoutMs) => w.freshStats(timeoutMs),
+        heapUsedBytes: () => w.heapUsedBytes,
         addMarket: async (m, local) => {
           const add: AddMarketMessage = { type: 'add_market', index: m.index, ticker: m.ticker, channel: 0, local, closeTimeMs: 0, ranges: [] };
           await w.addMarket(add);
@@ -502,6 +520,8 @@ export async function startHost(options: HostOptions): Promise<Host> {
         marketData.push({
           name: `market-data-${s}`,
           stats: () => stage.stats(),
+          freshStats: async () => stage.stats(),
+          heapUsedBytes: () => undefined,
           addMarket: async (m, local) => void stage.addMarket(m, local),
           removeMarket: (index) => void stage.removeMarket(index),
           stop: () => stage.close(),
@@ -690,6 +710,32 @@ export async function startHost(options: HostOptions): Promise<Host> {
         return top;
       },
       controlPort: () => control?.port,
+      measure: async (timeoutMs = 2_000) => {
+        const late: string[] = [];
+        const fresh = async <S>(h: { name: string; stats(): S | undefined; freshStats(ms: number): Promise<S | undefined> }): Promise<S | undefined> => {
+          const s = await h.freshStats(timeoutMs);
+          if (s !== undefined) return s;
+          late.push(h.name);
+          return h.stats();
+        };
+        const [md, inf, ex] = await Promise.all([
+          Promise.all(marketData.map((h) => fresh(h))),
+          Promise.all(inference.map((h) => fresh(h))),
+          execution.freshSummary(timeoutMs).then((s) => s ?? (late.push('execution'), execution.summary())),
+        ]);
+        const heaps = [...marketData, ...inference].map((h) => h.heapUsedBytes() ?? 0).reduce((a, b) => a + b, execution.heapUsedBytes() ?? 0);
+        const cpu = process.cpuUsage();
+        const mem = process.memoryUsage();
+        return {
+          atNs: monoNs(),
+          marketData: md.filter((s): s is MarketDataStats => s !== undefined),
+          inference: inf.filter((s): s is InferenceStats => s !== undefined),
+          execution: ex,
+          late,
+          memory: { rssBytes: mem.rss, heapUsedBytes: mem.heapUsed + heaps, sharedBytes },
+          cpuUs: cpu.user + cpu.system,
+        };
+      },
       faults: {
         crashThread: async (name) => {
           const t = name === 'execution' ? execution : name === 'supervisor' ? supervisor : [...inference, ...marketData].find((h) => h.name === name);

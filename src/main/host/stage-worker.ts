@@ -13,6 +13,10 @@ const ADD_MARKET_TIMEOUT_MS = 10_000;
 
 export class StageWorker<S> {
   latest: S | undefined;
+  /** The thread's V8 heap in use at its last stats, bytes. */
+  heapUsedBytes: number | undefined;
+  /** `stats_now` answers awaited (any `stats` message answers them all). */
+  private statsWaiters: Array<() => void> = [];
   exited = false;
   private readonly worker: Worker;
   private readonly readyPromise: Promise<void>;
@@ -33,7 +37,14 @@ export class StageWorker<S> {
       this.worker.on('message', (m: FromWorker<S>) => {
         switch (m.type) {
           case 'ready': return resolve();
-          case 'stats': this.latest = m.stats; return;
+          case 'stats': {
+            this.latest = m.stats;
+            if (m.heapUsedBytes !== undefined) this.heapUsedBytes = m.heapUsedBytes;
+            const waiters = this.statsWaiters;
+            this.statsWaiters = [];
+            for (const w of waiters) w();
+            return;
+          }
           case 'event': return handlers.onEvent?.(m.event);
           case 'journal': return handlers.onJournal?.(m.records);
           case 'notice': return handlers.onNotice?.(m.notice);
@@ -71,6 +82,23 @@ export class StageWorker<S> {
    */
   async crash(): Promise<void> {
     if (!this.exited) await this.worker.terminate();
+  }
+
+  /** Stats taken now: resolves with the thread's answer to `stats_now`, or undefined after `timeoutMs` or once it has exited. */
+  freshStats(timeoutMs = 2_000): Promise<S | undefined> {
+    if (this.exited) return Promise.resolve(undefined);
+    return new Promise((resolve) => {
+      const timer = setTimeout(() => {
+        this.statsWaiters = this.statsWaiters.filter((w) => w !== answer);
+        resolve(undefined);
+      }, timeoutMs);
+      const answer = (): void => {
+        clearTimeout(timer);
+        resolve(this.latest);
+      };
+      this.statsWaiters.push(answer);
+      this.worker.postMessage({ type: 'stats_now' } satisfies ToWorker);
+    });
   }
 
   ready(): Promise<void> {

@@ -622,21 +622,24 @@ export class ExecutionStage {
     this.inFlight++;
     const t0 = monoNs();
     const result = this.io.execute(req);
+    // "Written": the request signed and handed to the HTTP client (io.execute's synchronous part).
+    let wire = 0;
     if (poppedNs > 0) {
-      const wire = monoNs();
+      wire = monoNs();
       this.counters.intentToWire.record(wire - poppedNs);
       if (receivedNs > 0) this.counters.receiveToWire.record(wire - receivedNs);
     }
     if (req.kind === 'place' || req.kind === 'amend' || req.kind === 'cancel') this.orderEvent(req, SENT_EVENT[req.kind], this.clock());
     void result.then(
-      (r) => this.onResult(req, r, t0),
+      (r) => this.onResult(req, r, t0, wire, receivedNs),
       (err: unknown) => this.onResult(req, req.kind === 'lookup'
         ? { kind: 'lookup_failed', message: String(err) }
-        : { kind: 'outcome', outcome: { status: OutcomeStatus.UNKNOWN, code: 'internal_error' }, viaLookup: false }, t0),
+        : { kind: 'outcome', outcome: { status: OutcomeStatus.UNKNOWN, code: 'internal_error' }, viaLookup: false }, t0, wire, receivedNs),
     );
   }
 
-  private onResult(req: SendRequest, r: IoResult, t0: number): void {
+  /** `wireNs` / `receivedNs`: the stamps of a request made from an intent (0 for the others). */
+  private onResult(req: SendRequest, r: IoResult, t0: number, wireNs = 0, receivedNs = 0): void {
     const now = this.clock();
     const c = this.counters;
     try {
@@ -662,7 +665,12 @@ export class ExecutionStage {
       } else if (o.status === OutcomeStatus.UNKNOWN) counts.unknown++;
       else counts.notSent++;
       if (req.kind === 'place' || req.kind === 'amend' || req.kind === 'cancel') {
-        c.restRoundTrip.record(monoNs() - t0);
+        const ackNs = monoNs();
+        c.restRoundTrip.record(ackNs - t0);
+        if (wireNs > 0 && (o.status === OutcomeStatus.ACCEPTED || o.status === OutcomeStatus.REJECTED)) {
+          c.writtenToAck.record(ackNs - wireNs);
+          if (receivedNs > 0) c.receiveToAck.record(ackNs - receivedNs);
+        }
         if (r.viaLookup) c.placesResolvedByLookup++;
         this.orderEvent(req, OUTCOME_EVENT[req.kind][o.status], now, o, r.viaLookup);
         this.requestReasons.delete(req.requestId);

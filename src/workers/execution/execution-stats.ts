@@ -80,6 +80,10 @@ export class ExecutionCounters {
   readonly receiveToWire = new LatencyHistogram();
   /** Request handed to the REST client → outcome, ns (place / amend / cancel). */
   readonly restRoundTrip = new LatencyHistogram();
+  /** Intents only: request written → the exchange's answer (accepted or rejected), ns. */
+  readonly writtenToAck = new LatencyHistogram();
+  /** Intents only: the book update's receipt → the exchange's answer, ns: the whole path. */
+  readonly receiveToAck = new LatencyHistogram();
   /** Exits of whole positions (ExecutionStage.exitPosition): see `ExitStats`. */
   readonly exits: ExitStats = { requested: 0, sent: 0, denied: 0, byReason: {}, deniedBy: {} };
 
@@ -203,7 +207,10 @@ export interface ExecutionStats {
   ordersRecovered: number;
   orphansCancelled: number;
   ws: { eventsLost: number; reconnects: number; userOrders: number; groupEvents: number; positionEvents: number; positionEventMismatches: number };
-  latency: { intentToWire: LatencySnapshot; restRoundTrip: LatencySnapshot; queueWait: LatencySnapshot; receiveToWire: LatencySnapshot };
+  latency: {
+    intentToWire: LatencySnapshot; restRoundTrip: LatencySnapshot; queueWait: LatencySnapshot; receiveToWire: LatencySnapshot;
+    writtenToAck: LatencySnapshot; receiveToAck: LatencySnapshot;
+  };
 }
 
 /** Sum of the order kinds' counts. */
@@ -315,6 +322,7 @@ export function collectStats(src: StatsSource): ExecutionStats {
     latency: {
       intentToWire: c.intentToWire.snapshot(), restRoundTrip: c.restRoundTrip.snapshot(),
       queueWait: c.queueWait.snapshot(), receiveToWire: c.receiveToWire.snapshot(),
+      writtenToAck: c.writtenToAck.snapshot(), receiveToAck: c.receiveToAck.snapshot(),
     },
   };
 }

@@ -82,7 +82,8 @@ export interface ExecutionWorkerData {
 
 export type ExecutionWorkerMessage =
   | { type: 'started'; calibration: CalibrationReport }
-  | { type: 'stats'; stats: ExecutionStats }
+  /** `heapUsedBytes`: this thread's V8 heap in use. */
+  | { type: 'stats'; stats: ExecutionStats; heapUsedBytes?: number }
   | { type: 'journal'; records: Array<{ kind: JournalKind; record: Record<string, unknown> }> }
   | { type: 'market_added'; index: number; error?: string }
   | { type: 'exit_result'; index: number; result: ExitResult }
@@ -101,7 +102,9 @@ export type ExecutionWorkerCommand =
   | { type: 'cancel_working'; index: number; reason: string }
   | { type: 'kill'; flatten: boolean; reason: string; timeoutMs?: number }
   | { type: 'reset_groups' }
-  | { type: 'reconcile'; reason: string };
+  | { type: 'reconcile'; reason: string }
+  /** Post a `stats` message now (the benchmark's window edges). */
+  | { type: 'stats_now' };
 
 /** Spawns the execution worker (worker.ts beside this module, .ts under tests or tsx, .js from dist). */
 export function startExecutionWorker(data: ExecutionWorkerData): Worker {

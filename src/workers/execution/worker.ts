@@ -21,6 +21,7 @@ import { RateBudgets } from '../../shared/rate-budgets.js';
 import { SpscRing } from '../../shared/spsc-ring.js';
 import type { MarketTradingState, TradingState } from '../../shared/position-records.js';
 import { ExecutionStage, type KillReport } from './execution-stage.js';
+import { heapUsedBytes } from '../worker-protocol.js';
 import type { ExecutionWorkerCommand, ExecutionWorkerData, ExecutionWorkerMessage } from './worker-protocol.js';
 
 if (parentPort === null) throw new Error('the execution worker must run in a worker thread');
@@ -90,6 +91,7 @@ async function main(data: ExecutionWorkerData): Promise<void> {
     if (m?.type === 'cancel_working') stage.cancelWorking(m.index, m.reason);
     if (m?.type === 'reset_groups') stage.resetTriggeredGroups();
     if (m?.type === 'reconcile') stage.requestReconcile(m.reason);
+    if (m?.type === 'stats_now' && !stopping) post({ type: 'stats', stats: stage.stats(), heapUsedBytes: heapUsedBytes() });
     if (m?.type === 'kill') {
       stage.kill({ flatten: m.flatten, reason: m.reason, timeoutMs: m.timeoutMs }).then(
         (report) => post({ type: 'killed', report }),
@@ -111,7 +113,7 @@ async function main(data: ExecutionWorkerData): Promise<void> {
     if (ticker !== undefined) clearInterval(ticker);
     stage.stop({ cancelResting: m.cancelResting }).then(
       async (report) => {
-        post({ type: 'stats', stats: stage.stats() });
+        post({ type: 'stats', stats: stage.stats(), heapUsedBytes: heapUsedBytes() });
         await journal.flush();
         post({ type: 'stopped', report });
         port.close();
@@ -124,7 +126,7 @@ async function main(data: ExecutionWorkerData): Promise<void> {
     if (stopping) return;
     post({ type: 'started', calibration });
     ticker = setInterval(() => {
-      post({ type: 'stats', stats: stage.stats() });
+      post({ type: 'stats', stats: stage.stats(), heapUsedBytes: heapUsedBytes() });
       void journal.flush();
     }, data.statsIntervalMs ?? 1_000);
   } catch (err) {

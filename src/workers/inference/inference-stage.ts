@@ -100,12 +100,20 @@ export class InferenceStage {
   readonly counters: InferenceCounters = { decisions: 0, holds: 0, intents: 0, dropped: 0, skippedStale: 0, skippedRead: 0, skippedUnchanged: 0, batches: 0, byAction: [0, 0, 0, 0, 0] };
   /** Receipt of the book update → decision taken, ns. */
   readonly latency = new LatencyHistogram();
+  /**
+   * The decision path's hops inside this stage, ns (bench: src/main/bench/bench-types.ts):
+   * book applied (BookTop.appliedNs) → this market's features built; built → the batch's policy
+   * returned; policy returned → the intent published on the ring (intents only).
+   */
+  readonly stages = { appliedToObserved: new LatencyHistogram(), observedToDecided: new LatencyHistogram(), decidedToEnqueued: new LatencyHistogram() };
   private readonly reader: ObservationReader;
   private readonly batch: Float32Array;
   private readonly actions: Uint8Array;
   private readonly markets: Int32Array;
   private readonly versions: Int32Array;
   private readonly received: Float64Array;
+  private readonly applied: Float64Array;
+  private readonly observed: Float64Array;
   private readonly record = new Int32Array(INTENT_WORDS);
   private readonly maxBatch: number;
   private readonly nowMs: () => number;
@@ -139,6 +147,8 @@ export class InferenceStage {
     this.markets = new Int32Array(this.maxBatch);
     this.versions = new Int32Array(this.maxBatch);
     this.received = new Float64Array(this.maxBatch);
+    this.applied = new Float64Array(this.maxBatch);
+    this.observed = new Float64Array(this.maxBatch);
     this.nowMs = o.nowMs ?? Date.now;
     this.nowNs = o.nowNs ?? hrNs;
   }
@@ -264,6 +274,8 @@ export class InferenceStage {
       this.versions[n] = top.updates | 0;
       this.decided[market] = top.updates | 0;
       this.received[n] = top.receiveNs;
+      this.applied[n] = top.appliedNs;
+      this.observed[n] = this.nowNs(); // one clock read per decision (≈ 50 ns)
       n++;
     }
     return n;
@@ -273,6 +285,7 @@ export class InferenceStage {
     const c = this.counters;
     const decidedNs = this.nowNs();
     const rec = this.record;
+    const st = this.stages;
     c.batches++;
     for (let i = 0; i < n; i++) {
       const action = this.actions[i];
@@ -280,6 +293,8 @@ export class InferenceStage {
       c.byAction[action]++;
       const waitedNs = decidedNs - this.received[i];
       this.latency.record(waitedNs);
+      if (this.applied[i] > 0) st.appliedToObserved.record(this.observed[i] - this.applied[i]);
+      st.observedToDecided.record(decidedNs - this.observed[i]);
       const decideUs = Math.min(0x7fffffff, Math.max(0, Math.round(waitedNs / 1000)));
       if (this.o.recordDecisions) this.keep(this.markets[i], this.versions[i], action, decideUs);
       if (action === Action.HOLD) {
@@ -290,10 +305,13 @@ export class InferenceStage {
       rec[I_ACTION] = action;
       rec[I_BOOK_VERSION] = this.versions[i];
       rec[I_DECIDE_US] = decideUs;
-      writeNs(rec, I_ENQUEUE_HI, decidedNs);
       writeNs(rec, I_RECEIVE_HI, this.received[i]);
-      if (this.o.intents.tryPush(rec)) c.intents++;
-      else c.dropped++;
+      const enqueueNs = this.nowNs();
+      writeNs(rec, I_ENQUEUE_HI, enqueueNs);
+      if (this.o.intents.tryPush(rec)) {
+        c.intents++;
+        st.decidedToEnqueued.record(enqueueNs - decidedNs);
+      } else c.dropped++;
     }
     return n;
   }

@@ -6,8 +6,16 @@ export interface InferenceStats {
   counters: InferenceCounters;
   /** Book receipt → decision, ns, since the start. */
   latency: LatencySnapshot;
+  /** The stage's hops, ns, since the start (InferenceStage.stages). */
+  stages: { appliedToObserved: LatencySnapshot; observedToDecided: LatencySnapshot; decidedToEnqueued: LatencySnapshot };
 }
 
 export function inferenceStats(stage: InferenceStage): InferenceStats {
-  return { counters: { ...stage.counters, byAction: [...stage.counters.byAction] }, latency: stage.latency.snapshot() };
+  return { counters: { ...stage.counters, byAction: [...stage.counters.byAction] }, latency: stage.latency.snapshot(),
+    stages: {
+      appliedToObserved: stage.stages.appliedToObserved.snapshot(),
+      observedToDecided: stage.stages.observedToDecided.snapshot(),
+      decidedToEnqueued: stage.stages.decidedToEnqueued.snapshot(),
+    },
+  };
 }

@@ -12,7 +12,7 @@ import { PriceGrid, type PriceRange } from '../../shared/price-grid.js';
 import { PositionBoard, type PositionBoardShared } from '../../shared/position-board.js';
 import { loadPolicy } from '../../shared/policy/load-policy.js';
 import { SpscRing, type SpscRingShared } from '../../shared/spsc-ring.js';
-import { errorLine, JOURNAL_INTERVAL_MS, STATS_INTERVAL_MS, type FromWorker, type ToWorker } from '../worker-protocol.js';
+import { errorLine, heapUsedBytes, JOURNAL_INTERVAL_MS, STATS_INTERVAL_MS, type FromWorker, type ToWorker } from '../worker-protocol.js';
 import { InferenceStage } from './inference-stage.js';
 import { inferenceStats } from './inference-stats.js';
 
@@ -57,10 +57,12 @@ async function main(): Promise<void> {
   };
   const journalTimer = setInterval(postDecisions, JOURNAL_INTERVAL_MS);
   let running = true;
-  const timer = setInterval(() => post({ type: 'stats', stats: inferenceStats(stage) }), STATS_INTERVAL_MS);
+  const postStats = () => post({ type: 'stats', stats: inferenceStats(stage), heapUsedBytes: heapUsedBytes() });
+  const timer = setInterval(postStats, STATS_INTERVAL_MS);
   port.on('message', (m: ToWorker) => {
     if (m.type === 'stop') running = false;
     if (m.type === 'close_time') stage.setCloseTime(m.index, m.closeTimeMs);
+    if (m.type === 'stats_now') postStats();
     if (m.type === 'add_market') {
       try {
         stage.addMarket(m.channel, m.local, m.index, { closeTimeMs: m.closeTimeMs, grid: PriceGrid.fromRanges(m.ranges) });

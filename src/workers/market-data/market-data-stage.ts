@@ -16,6 +16,7 @@
  */
 import { emptyBookTop, type BookStore } from '../../shared/book-store.js';
 import type { DirtyMarkets } from '../../shared/dirty-markets.js';
+import type { LatencySnapshot } from '../../shared/latency-histogram.js';
 import type { KalshiCredentials } from '../../shared/kalshi-signing.js';
 import { BookSync, type BookRecorder } from '../../shared/kalshi/ws/book-sync.js';
 import type { ChannelEvent } from '../../shared/kalshi/ws/channel-events.js';
@@ -51,6 +52,8 @@ export interface MarketDataStats {
   ws: KalshiWsStats;
   books: BookSync['counters'];
   markets: number;
+  /** Delta frames received → applied to the book, ns, since the start. */
+  applyLatency: LatencySnapshot;
 }
 
 export class MarketDataStage {
@@ -162,7 +165,7 @@ export class MarketDataStage {
   }
 
   stats(): MarketDataStats {
-    return { ws: this.client.stats(), books: { ...this.sync.counters }, markets: this.markets.size - this.removed.size };
+    return { ws: this.client.stats(), books: { ...this.sync.counters }, markets: this.markets.size - this.removed.size, applyLatency: this.sync.applyLatency.snapshot() };
   }
 
   close(): Promise<void> {

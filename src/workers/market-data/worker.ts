@@ -6,7 +6,7 @@ import { DirtyMarkets, type DirtyMarketsShared } from '../../shared/dirty-market
 import { Heartbeats, type HeartbeatsShared } from '../../shared/heartbeats.js';
 import { KalshiCredentials } from '../../shared/kalshi-signing.js';
 import { MarketDataRecorder } from './market-data-recorder.js';
-import { errorLine, JOURNAL_INTERVAL_MS, STATS_INTERVAL_MS, type FromWorker, type ToWorker } from '../worker-protocol.js';
+import { errorLine, heapUsedBytes, JOURNAL_INTERVAL_MS, STATS_INTERVAL_MS, type FromWorker, type ToWorker } from '../worker-protocol.js';
 import { MarketDataStage, type ShardMarket } from './market-data-stage.js';
 
 export interface MarketDataWorkerData {
@@ -53,7 +53,8 @@ try {
   const md = stage;
   md.start();
   const stopBeating = data.heartbeat === undefined ? () => undefined : Heartbeats.attach(data.heartbeat.heartbeats).startBeating(data.heartbeat.slot);
-  const timer = setInterval(() => post({ type: 'stats', stats: md.stats() }), STATS_INTERVAL_MS);
+  const postStats = () => post({ type: 'stats', stats: md.stats(), heapUsedBytes: heapUsedBytes() });
+  const timer = setInterval(postStats, STATS_INTERVAL_MS);
   const journalTimer = recorder === undefined ? undefined : setInterval(postRecords, JOURNAL_INTERVAL_MS);
   port.on('message', (m: ToWorker) => {
     if (m.type === 'add_market') {
@@ -63,6 +64,10 @@ try {
       } catch (err) {
         post({ type: 'market_added', index: m.index, error: errorLine(err) });
       }
+      return;
+    }
+    if (m.type === 'stats_now') {
+      postStats();
       return;
     }
     if (m.type === 'remove_market') {

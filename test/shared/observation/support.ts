@@ -34,7 +34,7 @@ export function topOf(state: BookState): BookTop {
   return {
     yesBid: y ? y[0] : NONE, yesBidSize: y ? y[1] : 0,
     noBid: n ? n[0] : NONE, noBidSize: n ? n[1] : 0,
-    stale: state.stale, updates: state.updates, exchangeTsMs: state.exchangeTsMs, receiveNs: state.receiveNs,
+    stale: state.stale, updates: state.updates, exchangeTsMs: state.exchangeTsMs, receiveNs: state.receiveNs, appliedNs: 0,
   };
 }
 

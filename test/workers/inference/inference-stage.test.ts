@@ -11,7 +11,7 @@ import { PositionBoard } from '../../../src/shared/position-board.js';
 import { PriceGrid } from '../../../src/shared/price-grid.js';
 import { SpscRing } from '../../../src/shared/spsc-ring.js';
 import { InferenceStage } from '../../../src/workers/inference/inference-stage.js';
-import { INTENT_WORDS, I_ACTION, I_MARKET } from '../../../src/workers/inference/intent-record.js';
+import { INTENT_WORDS, I_ACTION, I_ENQUEUE_HI, I_MARKET, I_RECEIVE_HI, readNs } from '../../../src/workers/inference/intent-record.js';
 
 const GRID = PriceGrid.forStructure('linear_cent');
 const T0 = 1_767_225_600_000;
@@ -61,6 +61,37 @@ describe('InferenceStage', () => {
     }
     expect(await stage.step()).toBe(0);
     expect(stage.latency.count).toBe(8);
+  });
+
+  it('measures its hops on the one clock: book applied → observed → decided → enqueued (the intent carries its enqueue stamp)', async () => {
+    const books = BookStore.create({ maxMarkets: 2 });
+    const board = PositionBoard.create(2);
+    for (let m = 0; m < 2; m++) {
+      books.registerMarket(m, GRID);
+      books.applySnapshot(m, [4000, 1000], 1, [5500, 800], 1, T0, 4_000);
+      books.stampApplied(m, 5_000);
+    }
+    const dirty = DirtyMarkets.create(2);
+    const intents = SpscRing.create(8, INTENT_WORDS);
+    let clock = 9_000;
+    const stage = new InferenceStage({
+      books, board, channels: [{ dirty, toGlobal: Int32Array.from([0, 1]) }], policy: new HardcodedPolicy([Action.BUY_YES, Action.HOLD]), intents,
+      meta: [{ closeTimeMs: T0 + 3_600_000, grid: GRID }, { closeTimeMs: T0 + 3_600_000, grid: GRID }], nowMs: () => T0 + 1000,
+      nowNs: () => (clock += 1_000), // each read 1 µs after the last
+    });
+    dirty.markDirty(0);
+    dirty.markDirty(1);
+    expect(await stage.step()).toBe(2);
+    // Reads: batch start 10,000; observed 11,000 and 12,000; decided 13,000; market 0's intent enqueued 14,000.
+    const st = stage.stages;
+    expect(st.appliedToObserved.snapshot()).toMatchObject({ total: 2, sumNs: 6_000 + 7_000, maxNs: 7_000 });
+    expect(st.observedToDecided.snapshot()).toMatchObject({ total: 2, sumNs: 2_000 + 1_000, maxNs: 2_000 });
+    expect(st.decidedToEnqueued.snapshot()).toMatchObject({ total: 1, sumNs: 1_000, maxNs: 1_000 });
+    expect(stage.latency.snapshot()).toMatchObject({ total: 2, maxNs: 13_000 - 4_000 }); // received → decided
+    const rec = new Int32Array(INTENT_WORDS);
+    expect(intents.tryPop(rec)).toBe(true);
+    expect(readNs(rec, I_ENQUEUE_HI)).toBe(14_000);
+    expect(readNs(rec, I_RECEIVE_HI)).toBe(4_000);
   });
 
   it('round-robins the shards and caps the batch', async () => {

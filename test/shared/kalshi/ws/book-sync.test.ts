@@ -4,6 +4,7 @@
  */
 import { describe, expect, it } from 'vitest';
 import { BookResult, BookStore, emptyBookTop } from '../../../../src/shared/book-store.js';
+import { monoNs } from '../../../../src/shared/clock.js';
 import { DirtyMarkets, NO_DIRTY_MARKET } from '../../../../src/shared/dirty-markets.js';
 import { PriceGrid } from '../../../../src/shared/price-grid.js';
 import { BookSync, UNKNOWN_MARKET } from '../../../../src/shared/kalshi/ws/book-sync.js';
@@ -52,7 +53,7 @@ describe('BookSync', () => {
     expect(feed(snapshot('KX-A', [['0.4100', '10.00'], ['0.4200', '13.50']], [['0.5500', '20.00'], ['0.5600', '17.00']]))).toBe(BookResult.OK);
     expect(depth(0, 0)).toEqual([[4200, 1350], [4100, 1000]]);
     expect(depth(0, 1)).toEqual([[5600, 1700], [5500, 2000]]); // NO price, as sent with use_yes_price:false
-    const top = { yesBid: 0, yesBidSize: 0, noBid: 0, noBidSize: 0, stale: true, updates: 0, exchangeTsMs: 0, receiveNs: 0 };
+    const top = { yesBid: 0, yesBidSize: 0, noBid: 0, noBidSize: 0, stale: true, updates: 0, exchangeTsMs: 0, receiveNs: 0, appliedNs: 0 };
     books.readTop(0, top);
     expect(top.stale).toBe(false);
     expect(sync.counters.snapshots).toBe(1);
@@ -70,10 +71,33 @@ describe('BookSync', () => {
     expect(depth(0, 1)).toEqual([[5700, 300]]);
     expect(sync.counters.deltas).toBe(3);
     expect(drainDirty()).toEqual([0]); // coalesced: one mark for the burst
-    const top = { yesBid: 0, yesBidSize: 0, noBid: 0, noBidSize: 0, stale: true, updates: 0, exchangeTsMs: 0, receiveNs: 0 };
+    const top = { yesBid: 0, yesBidSize: 0, noBid: 0, noBidSize: 0, stale: true, updates: 0, exchangeTsMs: 0, receiveNs: 0, appliedNs: 0 };
     books.readTop(0, top);
     expect(top.exchangeTsMs).toBe(1_755_800_000_123);
     expect(top.receiveNs).toBe(1);
+  });
+
+  it('stamps when each update was applied (after the receipt) and keeps the received → applied histogram of deltas', () => {
+    const { books, sync, feed } = setup();
+    const before = monoNs();
+    feed(snapshot('KX-A', [['0.4100', '10.00']], [['0.5500', '20.00']]), before);
+    const top = emptyBookTop();
+    books.readTop(0, top);
+    expect(top.appliedNs).toBeGreaterThanOrEqual(before);
+    expect(sync.applyLatency.count).toBe(0); // snapshots are stamped, not counted: the stage is the delta's
+    const received = monoNs();
+    feed(delta('KX-A', 'yes', '0.4100', '-2.50', 2), received);
+    feed(delta('KX-A', 'yes', '0.4100', '-2.50', 3), received);
+    books.readTop(0, top);
+    expect(top.receiveNs).toBe(received);
+    expect(top.appliedNs).toBeGreaterThanOrEqual(received);
+    expect(top.appliedNs).toBeLessThanOrEqual(monoNs());
+    const h = sync.applyLatency.snapshot();
+    expect(h.total).toBe(2);
+    expect(h.maxNs).toBeGreaterThan(0);
+    expect(h.maxNs).toBeLessThanOrEqual(monoNs() - received);
+    feed(delta('KX-A', 'yes', '0.4150', '1.00', 4), received); // off the grid: refused, not counted
+    expect(sync.applyLatency.count).toBe(2);
   });
 
   it('grows its scratch for deep snapshots (sub-penny grid)', () => {
@@ -135,7 +159,7 @@ describe('BookSync', () => {
     expect(sync.overdue(250)).toEqual([1]);
     sync.forget(1);
     expect(sync.isAwaiting(1)).toBe(false);
-    const top = { yesBid: 0, yesBidSize: 0, noBid: 0, noBidSize: 0, stale: false, updates: 0, exchangeTsMs: 0, receiveNs: 0 };
+    const top = { yesBid: 0, yesBidSize: 0, noBid: 0, noBidSize: 0, stale: false, updates: 0, exchangeTsMs: 0, receiveNs: 0, appliedNs: 0 };
     books.readTop(0, top);
     expect(top.stale).toBe(true);
     expect(sync.invalidate(-1, 0)).toBe(false);
@@ -184,7 +208,8 @@ describe('BookSync recorder', () => {
     const b = emptyBookTop();
     books.readTop(0, a);
     replica.readTop(0, b);
-    expect(b).toEqual(a);
+    expect(a.appliedNs).toBeGreaterThan(0);
+    expect({ ...b, appliedNs: 0 }).toEqual({ ...a, appliedNs: 0 }); // the applied stamp is a measurement, not book state
     expect(a.updates).toBe(6);
   });
 });

@@ -1,0 +1,96 @@
+/**
+ * One measured window of the host: the difference of two `HostMeasure`s (taken at the
+ * window's edges), as the stage and path figures of bench-types.ts and the counts behind them.
+ * Cumulative histograms are differenced bucket by bucket (latency-histogram.ts `diffSnapshots`),
+ * then merged across the threads that run the same stage.
+ */
+import { diffSnapshots, mergeSnapshots, percentileNs, type LatencySnapshot } from '../../shared/latency-histogram.js';
+import type { HostMeasure } from '../host/host-measure.js';
+import type { ExecutionStats } from '../../workers/execution/execution-stats.js';
+import type { InferenceStats } from '../../workers/inference/inference-stats.js';
+import type { MarketDataStats } from '../../workers/market-data/market-data-stage.js';
+import type { LatencyFigures, PathName, StageName } from './bench-types.js';
+
+export interface HostWindow {
+  seconds: number;
+  stages: LatencyFigures[];
+  paths: LatencyFigures[];
+  /** Book deltas applied, sequence gaps, resyncs and resubscriptions, reconnects. */
+  delivered: number;
+  gaps: number;
+  resyncs: number;
+  reconnects: number;
+  decisions: number;
+  intents: number;
+  intentsDropped: number;
+  ordersSent: number;
+  /** Orders answered accepted or rejected. */
+  ordersAcked: number;
+  cpuUs: number;
+}
+
+/** Per-thread snapshots of the same stage, each differenced against its own earlier copy, then merged. */
+function windowOf(after: LatencySnapshot[], before: LatencySnapshot[]): LatencySnapshot {
+  return mergeSnapshots(after.map((a, i) => diffSnapshots(a, before[i])));
+}
+
+export function figuresOf(name: StageName | PathName, s: LatencySnapshot): LatencyFigures {
+  const us = (q: number) => percentileNs(s, q) / 1000;
+  return { name, count: s.total, p50Us: us(0.5), p90Us: us(0.9), p99Us: us(0.99), p999Us: us(0.999), maxUs: s.total === 0 ? Number.NaN : s.maxNs / 1000 };
+}
+
+const sum = (xs: number[]) => xs.reduce((a, b) => a + b, 0);
+
+export function hostWindow(before: HostMeasure, after: HostMeasure): HostWindow {
+  const md = (m: HostMeasure) => m.marketData;
+  const inf = (m: HostMeasure) => m.inference;
+  type Pair = [LatencySnapshot[], LatencySnapshot[]];
+  const mdPair = (pick: (s: MarketDataStats) => LatencySnapshot): Pair => [md(after).map(pick), md(before).map(pick)];
+  const infPair = (pick: (s: InferenceStats) => LatencySnapshot): Pair => [inf(after).map(pick), inf(before).map(pick)];
+  const exPair = (key: keyof ExecutionStats['latency']): Pair => [
+    after.execution === undefined ? [] : [after.execution.stats.latency[key]],
+    before.execution === undefined ? [] : [before.execution.stats.latency[key]],
+  ];
+  const stageSnaps: Array<[StageName, Pair]> = [
+    ['received→applied', mdPair((s) => s.applyLatency)],
+    ['applied→observed', infPair((s) => s.stages.appliedToObserved)],
+    ['observed→decided', infPair((s) => s.stages.observedToDecided)],
+    ['decided→enqueued', infPair((s) => s.stages.decidedToEnqueued)],
+    ['enqueued→dequeued', exPair('queueWait')],
+    ['dequeued→written', exPair('intentToWire')],
+    ['written→acked', exPair('writtenToAck')],
+  ];
+  const pathSnaps: Array<[PathName, Pair]> = [
+    ['received→decided', infPair((s) => s.latency)],
+    ['received→written', exPair('receiveToWire')],
+    ['received→acked', exPair('receiveToAck')],
+  ];
+  const count = (m: HostMeasure) => ({
+    delivered: sum(md(m).map((s) => s.books.deltas)),
+    gaps: sum(md(m).map((s) => s.ws.gaps)),
+    resyncs: sum(md(m).map((s) => s.ws.resyncs + s.ws.resubscribes)),
+    reconnects: sum(md(m).map((s) => s.ws.reconnects)),
+    decisions: sum(inf(m).map((s) => s.counters.decisions)),
+    intents: sum(inf(m).map((s) => s.counters.intents)),
+    intentsDropped: sum(inf(m).map((s) => s.counters.dropped)),
+    ordersSent: m.execution?.stats.orders.sent ?? 0,
+    ordersAcked: (m.execution?.stats.orders.accepted ?? 0) + (m.execution?.stats.orders.rejected ?? 0),
+  });
+  const a = count(after);
+  const b = count(before);
+  return {
+    seconds: (after.atNs - before.atNs) / 1e9,
+    stages: stageSnaps.map(([name, [x, y]]) => figuresOf(name, windowOf(x, y))),
+    paths: pathSnaps.map(([name, [x, y]]) => figuresOf(name, windowOf(x, y))),
+    delivered: a.delivered - b.delivered,
+    gaps: a.gaps - b.gaps,
+    resyncs: a.resyncs - b.resyncs,
+    reconnects: a.reconnects - b.reconnects,
+    decisions: a.decisions - b.decisions,
+    intents: a.intents - b.intents,
+    intentsDropped: a.intentsDropped - b.intentsDropped,
+    ordersSent: a.ordersSent - b.ordersSent,
+    ordersAcked: a.ordersAcked - b.ordersAcked,
+    cpuUs: after.cpuUs - before.cpuUs,
+  };
+}
