@@ -13,8 +13,9 @@
  * otherwise, 2 on a bad flag.
  */
 import { generateKeyPairSync, randomUUID } from 'node:crypto';
-import { cpus, release, totalmem, type } from 'node:os';
-import { resolve } from 'node:path';
+import { mkdtemp, rm } from 'node:fs/promises';
+import { cpus, release, tmpdir, totalmem, type } from 'node:os';
+import { join, resolve } from 'node:path';
 import { COMMANDS, UsageError, parseFlags, type Command } from '../cli.js';
 import { loadConfig } from '../config/load.js';
 import { SettingError } from '../config/settings.js';
@@ -127,58 +128,69 @@ export function benchCommand(out: (line: string) => void = (l) => console.log(l)
       }
       const { privateKey, publicKey } = generateKeyPairSync('rsa', { modulusLength: 2048 });
       const key = { keyId: `bench-${randomUUID()}`, privateKey, publicKeyPem: publicKey.export({ type: 'spki', format: 'pem' }).toString() };
-      const total = plan.markets.length * plan.rates.length * plan.topologies.length;
-      const progress = new Progress({ total });
-      const points: PointResult[] = [];
-      const failures: BenchReport['failures'] = [];
-      const startedAt = new Date().toISOString();
-      /** Per topology × markets: the first rate that was not sustained (higher rates are skipped). */
-      const stoppedAt = new Map<string, number>();
-      out(`bench: ${total} points at most (${plan.markets.join(', ')} markets × ${plan.rates.join(', ')} msgs/s × ${plan.topologies.join(', ')}), ${plan.warmupS} s warm-up + ${plan.seconds} s each; p99 budget ${plan.p99BudgetUs} µs on ${plan.budgetPath}`);
-      for (const markets of plan.markets) {
-        for (const rate of [...plan.rates].sort((a, b) => a - b)) {
-          for (const topology of plan.topologies) {
-            const label = `${topology} ${markets.toLocaleString('en-US')} mkts ${rate.toLocaleString('en-US')}/s`;
-            const stopped = stoppedAt.get(`${topology}/${markets}`);
-            if (stopped !== undefined && !plan.allRates) {
-              progress.point(label, 0);
-              progress.tick(0, `skipped: ${stopped.toLocaleString('en-US')}/s was not sustained`);
-              continue;
-            }
-            progress.point(label, plan.warmupS + plan.seconds);
-            const settings: PointSettings = {
-              topology, markets, rate, seconds: plan.seconds, warmupS: plan.warmupS, key, seed: plan.seed, hostArgs: plan.hostArgs,
-              budget: { path: plan.budgetPath, p99Us: plan.p99BudgetUs },
-              onTick: (phase, s, line) => progress.tick(phase === 'window' ? plan.warmupS + s : phase === 'warm-up' ? s : plan.warmupS + plan.seconds, line),
-              log: plan.verbose ? (line) => progress.log(`  host: ${line}`) : undefined,
-            };
-            try {
-              const p = await runPoint(settings);
-              points.push(p);
-              progress.log(`${formatPointTable(p)}\n  delivered ${Math.round(p.deliveredRate).toLocaleString('en-US')}/s of ${Math.round(p.generatedRate).toLocaleString('en-US')}/s generated, lost ${p.lostUpdates}, decisions ${p.decisions.toLocaleString('en-US')}, orders ${p.ordersSent.toLocaleString('en-US')}; sustained: ${p.sustained ? 'yes' : `no (${p.shortfalls.join(', ')})`}\n`);
-              if (!p.sustained) stoppedAt.set(`${topology}/${markets}`, rate);
-            } catch (e) {
-              const message = (e instanceof Error ? e.message : String(e)).split('\n')[0];
-              failures.push({ topology, markets, offeredRate: rate, error: message });
-              progress.log(`${label}: failed: ${message}`);
-              stoppedAt.set(`${topology}/${markets}`, rate);
-            }
-          }
-        }
+      // One data dir for the run: the PGlite journal is created once (initdb costs seconds of CPU), each point is a session in it.
+      const dataDir = await mkdtemp(join(tmpdir(), 'kalshi-actor-bench-'));
+      try {
+        return await runSweep(plan, key, dataDir, out, err);
+      } finally {
+        await rm(dataDir, { recursive: true, force: true });
       }
-      const summary = summarize(points);
-      const report: BenchReport = {
-        kind: 'kalshi-actor-bench', version: 1, startedAt, machine: machine(),
-        settings: { ...plan, out: undefined }, points, summary, ratios: ratios(summary), failures,
-      };
-      progress.done(`${points.length} points measured, ${failures.length} failed`);
-      if (points.length > 0) out(`\n${formatSweepTable(points)}\n\n${formatSummary(summary, report.ratios)}`);
-      for (const f of failures) err(`bench: ${f.topology} ${f.markets} markets ${f.offeredRate}/s failed: ${f.error}`);
-      await writeReport(report, plan.out);
-      out(`\nreport: ${plan.out}`);
-      return failures.length === 0 ? 0 : 1;
     },
   };
+}
+
+/** Every point of the plan, in order; the tables on `out`, the report to its file. Returns the exit code. */
+async function runSweep(plan: BenchPlan, key: PointSettings['key'], dataDir: string, out: (line: string) => void, err: (line: string) => void): Promise<number> {
+  const total = plan.markets.length * plan.rates.length * plan.topologies.length;
+  const progress = new Progress({ total });
+  const points: PointResult[] = [];
+  const failures: BenchReport['failures'] = [];
+  const startedAt = new Date().toISOString();
+  /** Per topology × markets: the first rate that was not sustained (higher rates are skipped). */
+  const stoppedAt = new Map<string, number>();
+  out(`bench: ${total} points at most (${plan.markets.join(', ')} markets × ${plan.rates.join(', ')} msgs/s × ${plan.topologies.join(', ')}), ${plan.warmupS} s warm-up + ${plan.seconds} s each; p99 budget ${plan.p99BudgetUs} µs on ${plan.budgetPath}`);
+  for (const markets of plan.markets) {
+    for (const rate of [...plan.rates].sort((a, b) => a - b)) {
+      for (const topology of plan.topologies) {
+        const label = `${topology} ${markets.toLocaleString('en-US')} mkts ${rate.toLocaleString('en-US')}/s`;
+        const stopped = stoppedAt.get(`${topology}/${markets}`);
+        if (stopped !== undefined && !plan.allRates) {
+          progress.point(label, 0);
+          progress.tick(0, `skipped: ${stopped.toLocaleString('en-US')}/s was not sustained`);
+          continue;
+        }
+        progress.point(label, plan.warmupS + plan.seconds);
+        const settings: PointSettings = {
+          topology, markets, rate, seconds: plan.seconds, warmupS: plan.warmupS, key, seed: plan.seed, hostArgs: plan.hostArgs, dataDir,
+          budget: { path: plan.budgetPath, p99Us: plan.p99BudgetUs },
+          onTick: (phase, s, line) => progress.tick(phase === 'window' ? plan.warmupS + s : phase === 'warm-up' ? s : plan.warmupS + plan.seconds, line),
+          log: plan.verbose ? (line) => progress.log(`  host: ${line}`) : undefined,
+        };
+        try {
+          const p = await runPoint(settings);
+          points.push(p);
+          progress.log(`${formatPointTable(p)}\n  delivered ${Math.round(p.deliveredRate).toLocaleString('en-US')}/s of ${Math.round(p.generatedRate).toLocaleString('en-US')}/s generated, lost ${p.lostUpdates}, decisions ${p.decisions.toLocaleString('en-US')}, orders ${p.ordersSent.toLocaleString('en-US')}; sustained: ${p.sustained ? 'yes' : `no (${p.shortfalls.join(', ')})`}\n`);
+          if (!p.sustained) stoppedAt.set(`${topology}/${markets}`, rate);
+        } catch (e) {
+          const message = (e instanceof Error ? e.message : String(e)).split('\n')[0];
+          failures.push({ topology, markets, offeredRate: rate, error: message });
+          progress.log(`${label}: failed: ${message}`);
+          stoppedAt.set(`${topology}/${markets}`, rate);
+        }
+      }
+    }
+  }
+  const summary = summarize(points);
+  const report: BenchReport = {
+    kind: 'kalshi-actor-bench', version: 1, startedAt, machine: machine(),
+    settings: { ...plan, out: undefined }, points, summary, ratios: ratios(summary), failures,
+  };
+  progress.done(`${points.length} points measured, ${failures.length} failed`);
+  if (points.length > 0) out(`\n${formatSweepTable(points)}\n\n${formatSummary(summary, report.ratios)}`);
+  for (const f of failures) err(`bench: ${f.topology} ${f.markets} markets ${f.offeredRate}/s failed: ${f.error}`);
+  await writeReport(report, plan.out);
+  out(`\nreport: ${plan.out}`);
+  return failures.length === 0 ? 0 : 1;
 }
 
 /** Add `bench` to `COMMANDS` (idempotent). */

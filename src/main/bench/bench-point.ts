@@ -12,7 +12,7 @@
  *   4. Liquidity off; the host is given time to apply what was sent. Every change the simulator
  *      made in the host's markets since the baseline must have reached a book: the shortfall
  *      after the drain, plus sequence gaps and resubscriptions, are the lost updates.
- *   5. The host stops (resting orders cancelled), the simulator stops, the data dir goes.
+ *   5. The host stops (resting orders cancelled), the simulator stops (a data dir of its own goes).
  *
  * The offered rate is the simulator's: it generates changes on its own clock whatever the host
  * does (open loop), so a host that falls behind shows as queueing in the figures, a backlog,
@@ -41,6 +41,11 @@ export interface PointSettings {
   warmupS: number;
   key: { keyId: string; privateKey: KeyObject; publicKeyPem: string };
   seed: number;
+  /**
+   * The host's data dir (its PGlite journal unless `--db` is among `hostArgs`). One per run, shared
+   * by its points, so that only the first pays PGlite's initdb; undefined: a temporary one for this point.
+   */
+  dataDir?: string;
   /** Host settings (flags as on `kalshi-actor run`), after the bench's own defaults. */
   hostArgs: readonly string[];
   budget: { path: PathName; p99Us: number };
@@ -108,7 +113,8 @@ export async function runPoint(s: PointSettings): Promise<PointResult> {
     keys: [{ keyId: s.key.keyId, publicKeyPem: s.key.publicKeyPem }],
     markets: s.markets, rate: s.rate, seed: s.seed, tier: 'prestige', balance: SIM_BALANCE, paused: true,
   });
-  const dataDir = await mkdtemp(join(tmpdir(), 'kalshi-actor-bench-'));
+  const ownDir = s.dataDir === undefined;
+  const dataDir = s.dataDir ?? (await mkdtemp(join(tmpdir(), 'kalshi-actor-bench-')));
   let host: Host | undefined;
   try {
     const tickers = await activeTickers(sim.restUrl);
@@ -212,6 +218,6 @@ export async function runPoint(s: PointSettings): Promise<PointResult> {
   } finally {
     await host?.stop('bench point done').catch((err: unknown) => log(`bench: host stop failed: ${err instanceof Error ? err.message : String(err)}`));
     await sim.stop();
-    await rm(dataDir, { recursive: true, force: true });
+    if (ownDir) await rm(dataDir, { recursive: true, force: true });
   }
 }

@@ -98,9 +98,12 @@ export class TableWriter {
     const stage = await this.stage(spec);
     const key = spec.key.join(', ');
     const rest = [...spec.columns.map((c) => c.name).filter((c) => !spec.key.includes(c)), EXTRA_COLUMN];
-    const last = (c: string) => `(array_agg(${c} ORDER BY _ord DESC) FILTER (WHERE ${c} IS NOT NULL))[1] AS ${c}`;
-    const extraAgg = `(SELECT jsonb_object_agg(e.key, e.value ORDER BY s2._ord) FROM ${stage} s2, jsonb_each(s2.${EXTRA_COLUMN}) e ` +
-      `WHERE ${spec.key.map((k) => `s2.${k} = s.${k}`).join(' AND ')}) AS ${EXTRA_COLUMN}`;
+    const last = (c: string) => `(array_agg(s.${c} ORDER BY s._ord DESC) FILTER (WHERE s.${c} IS NOT NULL))[1] AS ${c}`;
+    // The extra keys of every row of a key, later rows winning: one pass over the staged rows
+    // joined to their own keys (a row without extra keeps one row with e.key NULL). A correlated
+    // subquery per key scanned the whole stage once per key — O(n²): 10,000 market rows took
+    // ~10 s of a core in PGlite (bench/README.md, "Results: decision path").
+    const extraAgg = `jsonb_object_agg(e.key, e.value ORDER BY s._ord) FILTER (WHERE e.key IS NOT NULL) AS ${EXTRA_COLUMN}`;
     const aggs = rest.map((c) => (c === EXTRA_COLUMN ? extraAgg : last(c))).join(', ');
     const sets = rest.map((c) => (c === EXTRA_COLUMN
       ? `${c} = CASE WHEN m.${c} IS NULL THEN t.${c} ELSE COALESCE(t.${c}, '{}'::jsonb) || m.${c} END`
@@ -111,7 +114,8 @@ export class TableWriter {
       await this.conn.command(
         `INSERT INTO ${spec.table} (${cols}) SELECT DISTINCT ON (${key}) ${cols} FROM ${stage} ORDER BY ${key}, _ord ON CONFLICT DO NOTHING`);
       await this.conn.command(
-        `UPDATE ${spec.table} t SET ${sets} FROM (SELECT ${key}, ${aggs} FROM ${stage} s GROUP BY ${key}) m WHERE ${match}`);
+        `UPDATE ${spec.table} t SET ${sets} FROM (SELECT ${spec.key.map((k) => `s.${k}`).join(', ')}, ${aggs} ` +
+        `FROM ${stage} s LEFT JOIN LATERAL jsonb_each(s.${EXTRA_COLUMN}) e ON true GROUP BY ${spec.key.map((k) => `s.${k}`).join(', ')}) m WHERE ${match}`);
     });
   }
 
