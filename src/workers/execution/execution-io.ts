@@ -53,7 +53,8 @@ export class RequestIo {
     this.slackMs = options.lookupSlackMs ?? 60_000;
   }
 
-  async execute(req: SendRequest): Promise<IoResult> {
+  /** `onSent`: told when the request (place, amend, cancel) has been signed and handed to the HTTP client. */
+  async execute(req: SendRequest, onSent?: () => void): Promise<IoResult> {
     try {
       switch (req.kind) {
         case 'place':
@@ -61,17 +62,17 @@ export class RequestIo {
             ticker: req.ticker, side: req.side, price: req.price, count: req.count, clientOrderId: req.clientOrderId,
             timeInForce: req.timeInForce, postOnly: req.postOnly, reduceOnly: req.reduceOnly ? true : undefined,
             orderGroupId: req.orderGroupId === '' ? undefined : req.orderGroupId, grid: this.o.gridOf(req.market),
-          }, { createdAtMs: this.o.clock() }));
+          }, { createdAtMs: this.o.clock(), onSent }));
         case 'amend': {
           const r = await this.o.rest.amendOrder(req.orderId, {
             ticker: req.ticker, side: req.side, price: req.price, count: req.count, clientOrderId: req.clientOrderId,
             updatedClientOrderId: req.updatedClientOrderId, grid: this.o.gridOf(req.market),
-          });
+          }, { onSent });
           if (r.kind !== 'ACCEPTED') return notAccepted(r);
           return ok({ status: OutcomeStatus.ACCEPTED, orderId: r.reply.orderId, remaining: r.reply.remainingCount, filled: r.reply.fillCount ?? 0, tsMs: r.reply.tsMs });
         }
         case 'cancel': {
-          const r = await this.o.rest.cancelOrder(req.orderId, { marketTicker: req.ticker });
+          const r = await this.o.rest.cancelOrder(req.orderId, { marketTicker: req.ticker }, { onSent });
           if (r.kind !== 'ACCEPTED') return notAccepted(r);
           return ok({ status: OutcomeStatus.ACCEPTED, orderId: r.reply.orderId, remaining: 0, tsMs: r.reply.tsMs });
         }

@@ -621,14 +621,17 @@ export class ExecutionStage {
     }
     this.inFlight++;
     const t0 = monoNs();
-    const result = this.io.execute(req);
-    // "Written": the request signed and handed to the HTTP client (io.execute's synchronous part).
+    // "Written": the request signed and handed to the HTTP client — after the rate budget, the
+    // signature (RSA-PSS, the largest part) and undici's dispatch, which run after this call
+    // returns. Never stamped when the request does not leave (refused by the local budget).
     let wire = 0;
-    if (poppedNs > 0) {
+    const onSent = poppedNs > 0 ? (): void => {
+      if (wire !== 0) return; // a 429 retry is sent again: the first send is the stamp
       wire = monoNs();
       this.counters.intentToWire.record(wire - poppedNs);
       if (receivedNs > 0) this.counters.receiveToWire.record(wire - receivedNs);
-    }
+    } : undefined;
+    const result = this.io.execute(req, onSent);
     if (req.kind === 'place' || req.kind === 'amend' || req.kind === 'cancel') this.orderEvent(req, SENT_EVENT[req.kind], this.clock());
     void result.then(
       (r) => this.onResult(req, r, t0, wire, receivedNs),

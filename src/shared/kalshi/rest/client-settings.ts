@@ -46,6 +46,11 @@ export interface CallOptions {
   maxWaitMs?: number;
   /** 429 retries. */
   retries?: number;
+  /**
+   * Called each time the request, signed, has been handed to the HTTP client (each attempt):
+   * the decision path's "order request written" stamp. Must not throw.
+   */
+  onSent?: () => void;
 }
 
 export const DEFAULT_TIMEOUT_MS = 5_000;

@@ -321,6 +321,7 @@ export class KalshiRestClient {
       maxWaitMs: options?.maxWaitMs ?? maxWaitFor(cost, this.#parts.waits),
       backoff: options?.retries === undefined ? this.#parts.backoff : { ...this.#parts.backoff, retries: options.retries },
       sleep: this.#parts.sleep,
+      onSent: options?.onSent,
     };
   }
 

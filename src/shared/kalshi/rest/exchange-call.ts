@@ -27,6 +27,8 @@ export interface CallPolicy {
   readonly maxWaitMs: number;
   readonly backoff: BackoffPolicy;
   readonly sleep: Sleep;
+  /** CallOptions.onSent. */
+  readonly onSent?: () => void;
 }
 
 export type CallResult =
@@ -46,7 +48,7 @@ export async function runCall(transport: RestTransport, budgets: RateBudgets, ca
     let status: number;
     let text: string;
     try {
-      ({ status, text } = await transport.send(call, policy.timeoutMs));
+      ({ status, text } = await transport.send(call, policy.timeoutMs, policy.onSent));
     } catch (err) {
       if (err instanceof KalshiTransportError) return { kind: 'lost', error: err, attempts: attempt + 1 };
       throw err;

@@ -38,7 +38,7 @@ export class NodeHttpTransport implements RestTransport {
     this.#port = url.port === '' ? undefined : Number(url.port);
   }
 
-  async send(request: RestRequest, timeoutMs: number): Promise<RestReply> {
+  async send(request: RestRequest, timeoutMs: number, onSent?: () => void): Promise<RestReply> {
     checkTimeout(timeoutMs);
     const { path, target } = requestTarget(this.base, request);
     return new Promise<RestReply>((resolve, reject) => {
@@ -75,6 +75,7 @@ export class NodeHttpTransport implements RestTransport {
       }, timeoutMs);
       req.on('error', (err) => finish(err));
       req.end(request.body);
+      onSent?.();
     });
   }
 

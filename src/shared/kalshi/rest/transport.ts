@@ -50,7 +50,7 @@ export interface RestTransport {
   readonly kind: TransportKind;
   readonly base: RestBase;
   /** See the file comment for what resolves and what rejects. */
-  send(request: RestRequest, timeoutMs: number): Promise<RestReply>;
+  send(request: RestRequest, timeoutMs: number, onSent?: () => void): Promise<RestReply>;
   /** Close idle connections and refuse new requests. In-flight requests are abandoned. */
   close(): Promise<void>;
 }
@@ -133,7 +133,7 @@ export class UndiciTransport implements RestTransport {
     });
   }
 
-  async send(request: RestRequest, timeoutMs: number): Promise<RestReply> {
+  async send(request: RestRequest, timeoutMs: number, onSent?: () => void): Promise<RestReply> {
     checkTimeout(timeoutMs);
     const { path, target } = requestTarget(this.base, request);
     const abort = new EventEmitter();
@@ -143,13 +143,15 @@ export class UndiciTransport implements RestTransport {
       abort.emit('abort');
     }, timeoutMs);
     try {
-      const res = await this.#pool.request({
+      const pending = this.#pool.request({
         method: request.method,
         path: target,
         headers: requestHeaders(this.#credentials, request.method, path, request.body),
         body: request.body,
         signal: abort,
       });
+      onSent?.(); // signed and dispatched: undici writes it now, or as soon as a connection is free
+      const res = await pending;
       const text = await res.body.text();
       return { status: res.statusCode, text };
     } catch (err) {

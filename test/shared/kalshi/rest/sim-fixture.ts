@@ -77,12 +77,12 @@ export class RecordingTransport implements RestTransport {
     return this.inner.base;
   }
 
-  async send(request: RestRequest, timeoutMs: number): Promise<RestReply> {
+  async send(request: RestRequest, timeoutMs: number, onSent?: () => void): Promise<RestReply> {
     const entry: (typeof this.calls)[number] = { method: request.method, path: request.path, query: request.query, status: 'lost' };
     if (request.body !== undefined) entry.body = request.body;
     this.calls.push(entry);
     this.before?.(request);
-    const reply = await this.inner.send(request, timeoutMs);
+    const reply = await this.inner.send(request, timeoutMs, onSent);
     entry.status = reply.status;
     this.after?.(request, reply);
     return reply;

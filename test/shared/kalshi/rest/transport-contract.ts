@@ -55,6 +55,16 @@ export function transportContract(make: MakeTransport): void {
     expect(cancelled.text).toBe('');
   });
 
+  it('tells onSent once the request is signed and handed over, before the answer', async () => {
+    const events: string[] = [];
+    const reply = signed.send({ method: 'GET', path: '/portfolio/balance', query: '' }, 5_000, () => events.push('sent')).then((r) => {
+      events.push('answered');
+      return r;
+    });
+    expect((await reply).status).toBe(200);
+    expect(events).toEqual(['sent', 'answered']);
+  });
+
   it('reuses keep-alive connections for many requests in parallel', async () => {
     const replies = await Promise.all(Array.from({ length: 40 }, () => signed.send({ method: 'GET', path: '/exchange/status', query: '' }, 10_000)));
     expect(replies.every((r) => r.status === 200)).toBe(true);
