@@ -116,6 +116,8 @@ export interface PointResult {
 
 /** The sweep's verdict for one (topology, markets): the highest sustained offered rate. */
 export interface SweepSummary {
+  /** The path whose p99 was held to the budget. */
+  path: PathName;
   topology: Topology;
   markets: number;
   /** Highest offered rate that was sustained; 0 when none was. */
@@ -133,9 +135,12 @@ export interface BenchReport {
   machine: { cpus: string; cores: number; memoryBytes: number; os: string; node: string };
   settings: Record<string, unknown>;
   points: PointResult[];
+  /** On the budget path (`--budget-path`). */
   summary: SweepSummary[];
-  /** threaded ÷ inline max sustained rate, per markets count where both were measured. */
+  /** threaded ÷ inline max sustained rate, per markets count where both were measured (budget path). */
   ratios: Array<{ markets: number; threadedOverInline: number | null }>;
+  /** The same verdicts with the p99 budget held on each path in turn (same points, judged again). */
+  byPath: Array<{ path: PathName; summary: SweepSummary[]; ratios: BenchReport['ratios'] }>;
   /** Points that could not be run (host start-up, simulator), with the one-line reason. */
   failures: Array<{ topology: Topology; markets: number; offeredRate: number; error: string }>;
 }

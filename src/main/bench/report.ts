@@ -101,7 +101,7 @@ export function formatSweepTable(points: PointResult[]): string {
 }
 
 /** The sweep's verdicts per (topology, markets), then threaded ÷ inline per markets count. */
-export function formatSummary(summary: SweepSummary[], ratios: BenchReport['ratios']): string {
+export function formatSummary(summary: SweepSummary[], ratios: BenchReport['ratios'], condition?: string): string {
   const rows = summary.map((s) => {
     const at = s.at;
     const p99 = at === undefined ? undefined : pathOf(at, at.budget.path);
@@ -115,7 +115,8 @@ export function formatSummary(summary: SweepSummary[], ratios: BenchReport['rati
         : `first shortfall ${formatCount(s.firstShortfall.offeredRate)}/s: ${s.firstShortfall.shortfalls.join(', ') || '?'}`,
     ];
   });
-  const out = ['Max sustained offered rate (book messages/s, all markets):', table(['topology', 'markets', 'max', 'at', 'beyond'], rows, [0, 3, 4])];
+  const heading = `Max sustained offered rate (book messages/s, all markets)${condition === undefined ? '' : `, ${condition}`}:`;
+  const out = [heading, table(['topology', 'markets', 'max', 'at', 'beyond'], rows, [0, 3, 4])];
   if (ratios.length > 0) {
     out.push('', 'threaded ÷ inline max sustained rate:');
     for (const r of ratios) {

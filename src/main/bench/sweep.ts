@@ -4,7 +4,7 @@
  * threaded ÷ inline ratios, and the parsing of the sweep's list flags.
  */
 import { UsageError } from '../cli.js';
-import type { BenchReport, PointResult, ShortfallReason, SweepSummary } from './bench-types.js';
+import type { BenchReport, PathName, PointResult, ShortfallReason, SweepSummary } from './bench-types.js';
 
 export interface JudgeOptions {
   /** The p99 bound on the point's budget path (`p.budget.path`), µs. */
@@ -55,7 +55,7 @@ export function summarize(points: PointResult[]): SweepSummary[] {
   const out: SweepSummary[] = [];
   for (const group of groups.values()) {
     const byRate = [...group].sort((a, b) => a.offeredRate - b.offeredRate);
-    const s: SweepSummary = { topology: group[0].topology, markets: group[0].markets, maxSustainedRate: 0 };
+    const s: SweepSummary = { path: group[0].budget.path, topology: group[0].topology, markets: group[0].markets, maxSustainedRate: 0 };
     // Monotone rule: a rate counts only if every lower rate of the group was sustained too. A
     // sustained rate above a failed one is noise (a lucky window), not capacity, so the walk
     // stops at the first failure.
@@ -70,6 +70,14 @@ export function summarize(points: PointResult[]): SweepSummary[] {
     out.push(s);
   }
   return out;
+}
+
+/** The points judged again with the p99 budget held on `path` instead (the figures are the same). */
+export function rejudge(points: readonly PointResult[], path: PathName, o: JudgeOptions): PointResult[] {
+  return points.map((p) => {
+    const again = { ...p, budget: { path, p99Us: o.p99BudgetUs } };
+    return { ...again, ...judgePoint(again, o) };
+  });
 }
 
 /** threaded ÷ inline max sustained rate, per markets count measured in both topologies (first-seen order); null when inline sustained none. */

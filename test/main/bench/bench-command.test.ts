@@ -77,8 +77,11 @@ describe('kalshi-actor bench', () => {
       expect(report.points.map((p) => p.shortfalls)).toEqual([[], []]);
       expect(report.summary.map((s) => [s.topology, s.maxSustainedRate])).toEqual([['threaded', 1_000], ['inline', 1_000]]);
       expect(report.ratios).toEqual([{ markets: 10, threadedOverInline: 1 }]);
+      expect(report.byPath.map((b) => b.path)).toEqual(['received→decided', 'received→written', 'received→acked']);
+      expect(report.byPath[0].summary.map((s) => [s.path, s.topology, s.maxSustainedRate])).toEqual([['received→decided', 'threaded', 1_000], ['received→decided', 'inline', 1_000]]);
       const text = out.join('\n');
-      expect(text).toMatch(/Max sustained offered rate/);
+      expect(text).toMatch(/Max sustained offered rate \(book messages\/s, all markets\), p99 ≤ 1,000,000 µs on received→decided:/);
+      expect(text).toMatch(/on received→acked:/);
       expect(text).toMatch(/threaded\s+10\s+1,000/);
       expect(text).toContain(`report: ${path}`);
     } finally {

@@ -117,7 +117,7 @@ describe('writeReport', () => {
         kind: 'kalshi-actor-bench', version: 1, startedAt: '2026-11-24T10:15:00.000Z',
         machine: { cpus: 'Intel Xeon Processor', cores: 2, memoryBytes: 24 * 1024 * MIB, os: 'linux 6.18', node: 'v20.20.2' },
         settings: { seconds: 10, warmup: 3, rates: [10_000], policy: 'rules' },
-        points, summary, ratios: ratios(summary), failures: [{ topology: 'threaded', markets: 10_000, offeredRate: 200_000, error: 'the host did not reach TRADING' }],
+        points, summary, ratios: ratios(summary), byPath: [{ path: 'received→decided', summary, ratios: ratios(summary) }], failures: [{ topology: 'threaded', markets: 10_000, offeredRate: 200_000, error: 'the host did not reach TRADING' }],
       };
       const path = join(dir, 'nested', 'deeper', 'bench.json');
       await writeReport(report, path);

@@ -2,7 +2,7 @@
 import { describe, expect, it } from 'vitest';
 import { PATH_NAMES, STAGE_NAMES, type LatencyFigures, type PointResult, type Topology } from '../../../src/main/bench/bench-types.js';
 import { UsageError } from '../../../src/main/cli.js';
-import { judgePoint, parseList, ratios, summarize } from '../../../src/main/bench/sweep.js';
+import { judgePoint, parseList, ratios, rejudge, summarize } from '../../../src/main/bench/sweep.js';
 
 type Measured = Omit<PointResult, 'sustained' | 'shortfalls'>;
 
@@ -86,6 +86,20 @@ describe('judgePoint', () => {
 function result(topology: Topology, markets: number, offeredRate: number, shortfalls: PointResult['shortfalls'] = []): PointResult {
   return { ...measured({ topology, markets, offeredRate }), sustained: shortfalls.length === 0, shortfalls };
 }
+
+describe('rejudge', () => {
+  it('holds the budget on another path: same figures, new verdicts, and the summary names the path', () => {
+    const p = { ...measured(), ...judgePoint(measured(), budget) }; // written p99 640 µs, acked 8,950 µs
+    expect(p.sustained).toBe(true);
+    const [acked] = rejudge([p], 'received→acked', budget);
+    expect(acked).toMatchObject({ sustained: false, shortfalls: ['p99 over budget'], budget: { path: 'received→acked', p99Us: 1000 } });
+    expect(acked.paths).toBe(p.paths);
+    const [decided] = rejudge([p], 'received→decided', { p99BudgetUs: 200 }); // 233.9 µs
+    expect(decided.shortfalls).toEqual(['p99 over budget']);
+    expect(summarize([acked])[0]).toMatchObject({ path: 'received→acked', maxSustainedRate: 0 });
+    expect(summarize(rejudge([p], 'received→decided', budget))[0]).toMatchObject({ path: 'received→decided', maxSustainedRate: 10_000 });
+  });
+});
 
 describe('summarize', () => {
   it('takes the highest rate with every lower rate sustained, per (topology, markets) in first-seen order', () => {
