@@ -88,7 +88,7 @@ export class DirtyMarkets {
   }
 
   /** Reader with an event loop: resolves true when a market is dirty, false on timeout. */
-  waitForDirtyAsync(timeoutMs?: number): Promise<boolean> {
-    return this.ring.waitForDataAsync(timeoutMs);
+  waitForDirtyAsync(timeoutMs?: number, spinUs = 0): Promise<boolean> {
+    return this.ring.waitForDataAsync(timeoutMs, spinUs);
   }
 }

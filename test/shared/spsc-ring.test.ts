@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { RING_EMPTY, SpscRing, WAIT_STRATEGIES, type WaitStrategy } from '../../src/shared/spsc-ring.js';
+import { RING_EMPTY, spinFor, SpscRing, WAIT_STRATEGIES, type WaitStrategy } from '../../src/shared/spsc-ring.js';
 import { siblingModule, spawnWorker, workerExit } from '../../src/shared/worker-spawn.js';
 import type { RingWorkerData, RingWorkerReport } from './workers/ring-worker.js';
 
@@ -80,6 +80,27 @@ describe('SpscRing on one thread', () => {
     const waiting = ring.waitForDataAsync(30_000);
     setImmediate(() => ring.tryPush1(1));
     expect(await waiting).toBe(true);
+  });
+});
+
+describe('spinFor (spin-then-park)', () => {
+  it('returns true as soon as the condition holds, false once the spin is spent', () => {
+    let polls = 0;
+    expect(spinFor(1_000_000, () => ++polls === 500)).toBe(true);
+    expect(polls).toBe(500);
+    const t0 = performance.now();
+    expect(spinFor(300, () => false)).toBe(false);
+    expect(performance.now() - t0).toBeGreaterThanOrEqual(0.3);
+  });
+
+  it('waitForDataAsync with a spin takes a record that is already there, or parks after the spin when none comes', async () => {
+    const r = SpscRing.create(4, 1);
+    r.tryPush1(7);
+    expect(await r.waitForDataAsync(10, 100)).toBe(true);
+    expect(r.tryPop1()).toBe(7);
+    const t0 = performance.now();
+    expect(await r.waitForDataAsync(20, 200)).toBe(false); // spun 0.2 ms, then parked until the timeout
+    expect(performance.now() - t0).toBeGreaterThanOrEqual(15); // the park's own timeout (timers may round)
   });
 });
 

@@ -12,9 +12,11 @@
  * Waiting: an idle loop parks in `Atomics.waitAsync` on every ring at once (SpscRing
  * `waitForDataAsync`), keeping ONE pending wait per ring — re-armed only when it ends — so a
  * long run never piles waits up. A wait ends on data or after WAIT_SLICE_MS; `stop` wakes the
- * loop at once. Cost of a parked hand-off: ≈22 µs (performance.md); nothing spins.
+ * loop at once. Cost of a parked hand-off: ≈22 µs (performance.md). With `spinUs` > 0 the
+ * loop first busy-polls the rings that long (spin-then-park): a record landing meanwhile is
+ * taken at the cost of a poll, at the price of that much CPU and event-loop time per idle spell.
  */
-import type { SpscRing } from '../../shared/spsc-ring.js';
+import { spinFor, type SpscRing } from '../../shared/spsc-ring.js';
 import { I_ACTION, I_ENQUEUE_HI, I_MARKET, I_RECEIVE_HI, readNs } from '../inference/intent-record.js';
 
 /** Records from one ring before the next ring's turn. */
@@ -42,6 +44,8 @@ export class IntentDrain {
     private readonly taken: number[],
     /** `enqueuedNs` / `receivedNs`: the record's monotonic stamps (0: unknown). */
     private readonly onIntent: (market: number, action: number, enqueuedNs: number, receivedNs: number) => void,
+    /** Busy-poll this long before parking, µs (0: park at once). */
+    private readonly spinUs = 0,
   ) {
     this.stopSignal = new Promise<void>((resolve) => (this.wake = resolve));
   }
@@ -56,6 +60,7 @@ export class IntentDrain {
         continue;
       }
       if (this.stopped) break;
+      if (this.spinUs > 0 && spinFor(this.spinUs, () => this.anyData())) continue;
       const pending: Array<Promise<void>> = [this.stopSignal];
       for (let i = 0; i < rings.length; i++) {
         let w = waits[i];
@@ -75,6 +80,11 @@ export class IntentDrain {
   stop(): void {
     this.stopped = true;
     this.wake();
+  }
+
+  private anyData(): boolean {
+    for (const r of this.rings) if (r.peek() >= 0) return true;
+    return false;
   }
 
   /** Takes records from every ring, round robin, up to PER_TURN. Returns how many. */

@@ -28,7 +28,7 @@ import { ObservationReader } from '../../shared/observation/reader.js';
 import { Action } from '../../shared/policy/actions.js';
 import type { Policy } from '../../shared/policy/policy.js';
 import type { PositionBoard } from '../../shared/position-board.js';
-import type { SpscRing } from '../../shared/spsc-ring.js';
+import { spinFor, type SpscRing } from '../../shared/spsc-ring.js';
 import { INTENT_WORDS, I_ACTION, I_BOOK_VERSION, I_DECIDE_US, I_ENQUEUE_HI, I_MARKET, I_RECEIVE_HI, writeNs } from './intent-record.js';
 
 /** One market-data shard's dirty channel and its shard-local → global market indexes. */
@@ -200,9 +200,13 @@ export class InferenceStage {
     return this.emit(n);
   }
 
-  /** Wait (event loop kept alive) until some channel has a dirty market or `timeoutMs` passes. */
-  waitForWork(timeoutMs: number): Promise<boolean> {
+  /**
+   * Wait (event loop kept alive) until some channel has a dirty market or `timeoutMs` passes;
+   * with `spinUs` > 0, busy-poll the channels that long first (spin-then-park, spsc-ring.ts `spinFor`).
+   */
+  waitForWork(timeoutMs: number, spinUs = 0): Promise<boolean> {
     if (this.pending() > 0) return Promise.resolve(true);
+    if (spinUs > 0 && spinFor(spinUs, () => this.pending() > 0)) return Promise.resolve(true);
     const channels = this.channels;
     if (channels.length === 1) return channels[0].dirty.waitForDirtyAsync(timeoutMs);
     // Resolves true as soon as any channel has work, false once every wait timed out.
