@@ -54,6 +54,9 @@ export type ShortfallReason =
   /** Decisions were made but none reached the budget path's end (no order in the window, say). */
   | 'budget path not sampled'
   | 'lost updates'
+  /** The simulator made fewer than 95 % of the offered changes: the rate was never offered (a simulator limit, not the host's). */
+  | 'rate not generated'
+  /** The host applied fewer than 95 % of the changes the simulator made in the window: it fell behind. */
   | 'rate not delivered'
   | 'backlog growing'
   | 'intents dropped'

@@ -37,7 +37,8 @@ export function judgePoint(
     else if (path.p99Us > o.p99BudgetUs) shortfalls.push('p99 over budget');
   }
   if (p.lostUpdates > 0) shortfalls.push('lost updates');
-  if (p.deliveredRate < minDelivered * p.offeredRate) shortfalls.push('rate not delivered');
+  if (p.generatedRate < minDelivered * p.offeredRate) shortfalls.push('rate not generated');
+  if (p.deliveredRate < minDelivered * p.generatedRate) shortfalls.push('rate not delivered');
   if (p.backlogAtEnd > Math.max(MIN_BACKLOG_SLACK, maxBacklog * p.generated)) shortfalls.push('backlog growing');
   if (p.intentsDropped > 0) shortfalls.push('intents dropped');
   return { sustained: shortfalls.length === 0, shortfalls };

@@ -55,10 +55,16 @@ describe('judgePoint', () => {
     expect(judgePoint(measured({ lostUpdates: 1 }), budget).shortfalls).toEqual(['lost updates']);
   });
 
-  it('rate not delivered: below 95 % of the offered rate by default', () => {
-    expect(judgePoint(measured({ deliveredRate: 9_500 }), budget).sustained).toBe(true);
-    expect(judgePoint(measured({ deliveredRate: 9_499.9 }), budget).shortfalls).toEqual(['rate not delivered']);
+  it('rate not delivered: the host applied below 95 % of what the simulator generated', () => {
+    // generated 10,001.3/s: 95 % is 9,501.235
+    expect(judgePoint(measured({ deliveredRate: 9_501.3 }), budget).sustained).toBe(true);
+    expect(judgePoint(measured({ deliveredRate: 9_501.2 }), budget).shortfalls).toEqual(['rate not delivered']);
     expect(judgePoint(measured({ deliveredRate: 9_800 }), { ...budget, minDeliveredFraction: 0.99 }).shortfalls).toEqual(['rate not delivered']);
+  });
+
+  it('rate not generated: the simulator made below 95 % of the offered rate (its limit, not the host\'s)', () => {
+    expect(judgePoint(measured({ generatedRate: 9_500, deliveredRate: 9_500 }), budget).sustained).toBe(true);
+    expect(judgePoint(measured({ generatedRate: 8_590, deliveredRate: 8_589 }), budget).shortfalls).toEqual(['rate not generated']);
   });
 
   it('backlog growing: over 1 % of the changes generated, with 1,000 messages of slack', () => {
