@@ -13,6 +13,11 @@
  * Secrets hygiene: no error raised here ever contains key material (not even a prefix), and
  * `KalshiCredentials` keeps its private key in a `#private` field and redacts itself from
  * `util.inspect` / `console.log`, `JSON.stringify` and `String()`.
+ *
+ * Pre-signed signatures: since the message is only `timestamp + METHOD + path`, a request to a
+ * fixed path can carry a signature made ahead of need (presigned-signatures.ts, filled by the
+ * signer thread). `KalshiCredentials.withPresigned` gives credentials whose `headers` take one
+ * from such a pool when it has a fresh one for that method and path, and sign inline otherwise.
  */
 import { constants, createPrivateKey, sign, verify, type KeyObject } from 'node:crypto';
 import { readFileSync } from 'node:fs';
@@ -187,6 +192,15 @@ export function verifySignature(publicKey: KeyObject, timestampMs: string, metho
 }
 
 /**
+ * Where `KalshiCredentials.headers` may find a signature made ahead of need
+ * (`PresignedSignatures` in presigned-signatures.ts): a fresh one for (method, signed path) —
+ * its timestamp at most `maxAgeMs` before `nowMs` — handed out once, or undefined.
+ */
+export interface PresignedSource {
+  take(method: string, path: string, nowMs: number, maxAgeMs: number): { timestampMs: number; signature: string } | undefined;
+}
+
+/**
  * A key id and its private key, safe to hold in objects that get logged: the key lives in a
  * `#private` field, and `util.inspect` (hence `console.log`), `JSON.stringify` and `String()`
  * show only `{ keyId, privateKey: '[redacted]' }`.
@@ -194,6 +208,9 @@ export function verifySignature(publicKey: KeyObject, timestampMs: string, metho
 export class KalshiCredentials {
   readonly keyId: string;
   readonly #privateKey: KeyObject;
+  /** Pre-signed signatures to use when fresh (withPresigned); undefined: every request signed inline. */
+  #presigned: PresignedSource | undefined;
+  #presignMaxAgeMs = 0;
 
   constructor(keyId: string, privateKey: KeyObject) {
     if (typeof keyId !== 'string' || keyId.trim() === '') throw new TypeError('KalshiCredentials: keyId must be a non-empty string');
@@ -212,8 +229,42 @@ export class KalshiCredentials {
     return this.#privateKey;
   }
 
-  /** `authHeaders(this.keyId, this.privateKey, …)`. */
+  /**
+   * The same key id and key, taking signatures from `pool` when it has a fresh one for the
+   * request's method and signed path (its timestamp at most `maxAgeMs` old, ms), and signing
+   * inline otherwise. The pool's timestamp is then the request's KALSHI-ACCESS-TIMESTAMP.
+   * `this` is left as it is.
+   */
+  withPresigned(pool: PresignedSource, maxAgeMs: number): KalshiCredentials {
+    if (!Number.isFinite(maxAgeMs) || maxAgeMs <= 0) throw new RangeError(`withPresigned: maxAgeMs must be a positive number of ms, got ${maxAgeMs}`);
+    const c = new KalshiCredentials(this.keyId, this.#privateKey);
+    c.#presigned = pool;
+    c.#presignMaxAgeMs = maxAgeMs;
+    return c;
+  }
+
+  /** Whether these credentials take pre-signed signatures (withPresigned). */
+  get presigned(): boolean {
+    return this.#presigned !== undefined;
+  }
+
+  /**
+   * The three headers for one request: `authHeaders(this.keyId, this.privateKey, …)`, or, with a
+   * pre-signed pool that has a fresh signature for (method, signed path), that signature and its
+   * timestamp: no signing at all (~1 µs in a tight loop, ~40 µs p50 measured in the busy
+   * threaded host, against ~300–500 µs for a 2048-bit signature).
+   */
   headers(method: string, urlOrPath: string, nowMs: number = Date.now()): Record<string, string> {
+    const pool = this.#presigned;
+    if (pool !== undefined) {
+      // A plain path (what the REST transport passes) is looked up as is: pool targets are
+      // normalized pathnames, so one that matches is what `signedPath` would sign too.
+      const path = urlOrPath.charCodeAt(0) === 0x2f && !/[?#]/.test(urlOrPath) ? urlOrPath : signedPath(urlOrPath);
+      const hit = pool.take(method, path, nowMs, this.#presignMaxAgeMs);
+      if (hit !== undefined) {
+        return { [HEADER_KEY]: this.keyId, [HEADER_TIMESTAMP]: String(hit.timestampMs), [HEADER_SIGNATURE]: hit.signature };
+      }
+    }
     return authHeaders(this.keyId, this.#privateKey, method, urlOrPath, nowMs);
   }
 

@@ -38,6 +38,15 @@ describe('loadConfig', () => {
     expect(loadConfig(['--cancel-on-stop'], { KALSHI_ACTOR_CANCEL_ON_STOP: 'false' }).cancelOnStop).toBe(true);
   });
 
+  it('pre-signs order creations by default; --no-presign turns it off; max age and slots are bounded', () => {
+    expect(loadConfig([], {})).toMatchObject({ presign: true, presignMaxAgeMs: 1_000, presignSlots: 16 });
+    expect(loadConfig(['--no-presign']).presign).toBe(false);
+    expect(loadConfig([], { KALSHI_ACTOR_PRESIGN: 'false' }).presign).toBe(false);
+    expect(loadConfig(['--presign-max-age-ms', '250', '--presign-slots', '4'])).toMatchObject({ presignMaxAgeMs: 250, presignSlots: 4 });
+    expect(bad(['--presign-max-age-ms', '49'])).toBe('--presign-max-age-ms must be between 50 and 30000, got 49');
+    expect(bad(['--presign-slots', '257'])).toBe('--presign-slots must be between 1 and 256, got 257');
+  });
+
   it('names the setting and where the bad value came from', () => {
     expect(bad(['--throttle-ms', 'fast'])).toBe("--throttle-ms must be a whole number, got 'fast'");
     expect(bad([], { KALSHI_ACTOR_THROTTLE_MS: '-5' })).toBe('KALSHI_ACTOR_THROTTLE_MS must be between 0 and 3600000, got -5');

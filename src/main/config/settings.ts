@@ -137,6 +137,9 @@ export const SETTINGS = {
   syncIntervalS: setting('sync-interval-s', 'periodic sync with the exchange', 30, int(1, 3_600)),
   breakerErrors: setting('breaker-errors', 'errors that disable a market', 10, int(1, 1_000)),
   breakerCooldownS: setting('breaker-cooldown-s', 'before a disabled market is tried again', 300, int(1, 86_400)),
+  presign: setting('presign', 'threaded: a signer thread signs order creations (POST …/portfolio/events/orders and …/batched) ahead of need, off the order path; the rest, and every request of the inline topology (no extra thread), are signed when sent', true, bool, { boolean: true }),
+  presignMaxAgeMs: setting('presign-max-age-ms', "pre-signing: how old a pre-signed timestamp may be when its order is sent (Kalshi's tolerance is undocumented: keep it small)", 1_000, int(50, 30_000)),
+  presignSlots: setting('presign-slots', 'pre-signing: signatures kept ready (each re-signed every presign-max-age-ms / 2 while unused)', 16, int(1, 256)),
   // supervisor: continuous health and exits (src/supervisor/)
   superviseIntervalS: setting('supervise-interval-s', 'supervisor: seconds between full reconciles with the exchange (it also checks positions, cash, markets and threads every second)', 60, int(1, 3_600)),
   takeProfitBps: setting('take-profit-bps', 'supervisor: close a position whose net-of-fee P&L at the executable price reaches this share of its cost, basis points (0: off)', 0, int(0, 1_000_000)),

@@ -20,6 +20,7 @@ import type { Journal } from '../../shared/journal.js';
 import type { KalshiRestClient } from '../../shared/kalshi/rest/client.js';
 import type { Market } from '../../shared/kalshi/rest/decoders/market.js';
 import type { PositionBoard } from '../../shared/position-board.js';
+import type { PresignedSignaturesShared } from '../../shared/presigned-signatures.js';
 import type { MarketTradingState, TradingState } from '../../shared/position-records.js';
 import type { SpscRing } from '../../shared/spsc-ring.js';
 import { ExecutionStage, type ExitResult, type KillOptions, type KillReport } from '../../workers/execution/execution-stage.js';
@@ -92,6 +93,11 @@ export interface ExecutionStartOptions {
   heartbeat?: { heartbeats: HeartbeatsShared; slot: number };
   /** Threaded: the execution worker exited after it started, without having been asked to stop. */
   onUnexpectedExit?: (why: string) => void;
+  /**
+   * Threaded: the pre-signed signature pool (the signer thread fills it) and how old a
+   * pre-signed timestamp may be when used, ms. Ignored inline: that one thread signs every request.
+   */
+  presign?: { pool: PresignedSignaturesShared; maxAgeMs: number };
 }
 
 export function executionSettingsOf(c: HostConfig): Partial<ExecutionSettings> {
@@ -164,7 +170,7 @@ export async function startExecution(o: ExecutionStartOptions): Promise<Executio
     restUrl: o.venue.restUrl, wsUrl: o.venue.wsUrl, keyId: o.venue.credentials.keyId, privateKey: o.venue.privateKey,
     budgets: o.rest.budgets.shared, books: o.books.shared, board: o.board.shared, intents: o.intents.map((r) => r.shared),
     markets: o.markets.map((m, index) => ({ index, ticker: m.ticker, ranges: [...m.grid.ranges], closeTimeMs: m.closeTimeMs })),
-    settings, sessionId: o.sessionId, tradingState: o.tradingState, heartbeat: o.heartbeat,
+    settings, sessionId: o.sessionId, tradingState: o.tradingState, heartbeat: o.heartbeat, presign: o.presign,
   });
   let latest: ExecutionStats | undefined;
   let latestHeap: number | undefined;

@@ -4,11 +4,12 @@
  * threads (`threaded`, the default) or all on this thread (`inline`: the very same stage
  * objects) — log a status line every interval, and stop gracefully.
  *
- * Start-up order: the execution stage first (it calibrates against the exchange and publishes
+ * Start-up order: the signer thread (threaded with `presign`: it pre-signs order creations,
+ * src/workers/signer/), the execution stage (it calibrates against the exchange and publishes
  * the PositionBoard), then inference, then market data (books fill, markets turn dirty,
  * decisions flow). Stop order is the reverse of the data flow: inference stops deciding,
- * execution cancels resting orders (a setting) and stops, market data closes its sockets, the
- * journal flushes, the venue closes.
+ * execution cancels resting orders (a setting) and stops, the signer stops, market data closes
+ * its sockets, the journal flushes, the venue closes.
  *
  * With discovery (no `--markets`), markets that close are replaced while the host runs, in new
  * slots of a capacity allocated up front (market-rotation.ts has the rules and the design).
@@ -25,9 +26,10 @@ import { ACTION_NAMES } from '../../shared/policy/actions.js';
 import { FEATURE_SPEC_HASH } from '../../shared/observation/features.js';
 import { PositionBoard } from '../../shared/position-board.js';
 import { MarketTradingState } from '../../shared/position-records.js';
+import { PresignedSignatures } from '../../shared/presigned-signatures.js';
 import { SpscRing } from '../../shared/spsc-ring.js';
 import { siblingModule } from '../../shared/worker-spawn.js';
-import { KalshiRestClient } from '../../shared/kalshi/rest/client.js';
+import { KalshiRestClient, presignedOrderTargets } from '../../shared/kalshi/rest/client.js';
 import { KalshiTransportError } from '../../shared/kalshi/rest/errors.js';
 import type { Market } from '../../shared/kalshi/rest/decoders/market.js';
 import { newSessionId } from '../../workers/execution/client-order-id.js';
@@ -44,6 +46,7 @@ import type { HostConfig } from '../config/settings.js';
 import { redactedConfig } from '../config/load.js';
 import { packageVersion } from '../cli.js';
 import { startExecution, type ExecutionHandle } from './execution-handle.js';
+import { startSigner } from '../../workers/signer/signer-protocol.js';
 import { discoverMarkets, explicitMarkets } from './market-selection.js';
 import { ladderWordsFor, MarketRotation, MarketSlots, MAX_ROTATION_LEVELS, slotCapacity, type RotationCounters, type Slot } from './market-rotation.js';
 import { channelsOf, planShards, shardFor } from './shards.js';
@@ -164,7 +167,10 @@ function sessionSummary(inf: Array<InferenceStats | undefined>, ex: ReturnType<E
   const parts = [`decisions ${decisions} (hold ${byAction[0]}, buy yes ${byAction[1]}, sell yes ${byAction[2]}, buy no ${byAction[3]}, sell no ${byAction[4]}; intents dropped ${dropped})`];
   if (ex !== undefined) {
     const o = ex.stats.orders;
-    parts.push(`orders sent ${o.sent} accepted ${o.accepted} rejected ${o.rejected} unknown ${o.unknown} not sent ${o.notSent}`);
+    const r = ex.stats.requests;
+    parts.push(`orders sent ${o.sent} (place ${r.place.sent}, amend ${r.amend.sent}, cancel ${r.cancel.sent}) accepted ${o.accepted} rejected ${o.rejected} unknown ${o.unknown} not sent ${o.notSent}`);
+    const p = ex.stats.presign;
+    if (p !== undefined) parts.push(`pre-signed signatures used ${p.hits}, missed ${p.misses} (signed inline), refreshed unused ${p.refreshed}`);
     const denied = Object.entries(ex.stats.denied.byReason).filter(([, n]) => n > 0).map(([r, n]) => `${r} ${n}`).join(', ');
     parts.push(`denied ${ex.stats.denied.total}${denied === '' ? '' : ` (${denied})`}`);
     const rejected = Object.entries(ex.stats.rejectedByCode).map(([c, n]) => `${c} ${n}`).join(', ');
@@ -260,7 +266,13 @@ export async function startHost(options: HostOptions): Promise<Host> {
     const heartbeats = Heartbeats.create(HEARTBEAT_SLOTS);
     const heartbeatSlots = new HeartbeatSlots(heartbeats);
     /** Shared memory allocated above (allocated once: rotation fills slots, it does not grow them). */
-    const sharedBytes = sharedBytesOf([books.shared, board.shared, dirty.map((d) => d.shared), intents.map((r) => r.shared), heartbeats.shared]);
+    // Pre-signed order signatures (presigned-signatures.ts): threaded only, a pool the signer
+    // thread keeps full so the execution thread sends order creations without signing them.
+    // Inline there is no extra thread: the one thread signs every request as it is sent.
+    const presign = threaded && config.presign
+      ? PresignedSignatures.create({ slots: config.presignSlots, targets: presignedOrderTargets(venue.restUrl) })
+      : undefined;
+    const sharedBytes = sharedBytesOf([books.shared, board.shared, dirty.map((d) => d.shared), intents.map((r) => r.shared), heartbeats.shared, presign?.shared]);
     // The supervisor starts after execution; what happens before reaches it once it exists.
     let supervisor: SupervisorHandle | undefined;
     /** The supervisor's market table by slot: close times and statuses follow the lifecycle events, rotation adds and retires. */
@@ -300,12 +312,22 @@ export async function startHost(options: HostOptions): Promise<Host> {
       },
       flush: () => journal.flush(),
     };
+    // The signer thread starts first: by the time execution has calibrated, the pool is full.
+    // It is not supervised nor restarted: when it is gone, orders are signed inline (the miss path).
+    const signer = presign === undefined ? undefined : startSigner({
+      pool: presign.shared, privateKey: venue.privateKey, maxAgeMs: config.presignMaxAgeMs, log,
+      onUnexpectedExit: (why) => {
+        if (stopping === undefined) log(`signer exited unexpectedly: ${why}; order requests are signed inline from now on`);
+      },
+    });
+    if (signer !== undefined) cleanups.push(() => signer.stop());
     const spawnExecution = async (id: string) => {
       const slot = heartbeatSlots.allocate();
       const handle = await startExecution({
         config, venue, rest, markets, books, board, intents, sessionId: id, journal: executionJournal, log, tradingState: TradingState.READY,
         heartbeat: threaded ? { heartbeats: heartbeats.shared, slot } : undefined,
         onUnexpectedExit: (why) => threadExited('execution', why),
+        presign: presign === undefined ? undefined : { pool: presign.shared, maxAgeMs: config.presignMaxAgeMs },
       });
       if (threaded) watchThread('execution', slot);
       return handle;
@@ -760,6 +782,7 @@ export async function startHost(options: HostOptions): Promise<Host> {
           await Promise.all(inference.map((i) => i.stop())); // no new intents
           clearInterval(journalTimer);
           await execution.stop(config.cancelOnStop);
+          await signer?.stop(); // nothing signs orders any more
           log(status.line(totals(), nowMs()));
           log(sessionSummary(inference.map((i) => i.stats()), execution.summary()));
           await Promise.all(marketData.map((m) => m.stop()));

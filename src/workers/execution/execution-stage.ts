@@ -78,6 +78,7 @@ import { IntentDrain } from './intent-drain.js';
 import { PeriodicSync, type PeriodicSyncOptions, type SyncReport } from './periodic-sync.js';
 import { applyChannelEvent } from './private-events.js';
 import { PrivateStream } from './private-stream.js';
+import type { PresignStats } from '../../shared/presigned-signatures.js';
 import type { AmendRequest, CancelRequest, PlaceRequest, SendRequest } from './requests.js';
 import { OutcomeStatus, type RequestOutcome } from './working-orders.js';
 
@@ -119,6 +120,8 @@ export interface ExecutionStageOptions {
   sync?: Partial<Pick<PeriodicSyncOptions, 'fillSlackMs' | 'confirmDelayMs' | 'adoptOnDrift' | 'settlementLookbackMs'>>;
   /** The whole of `stop`, ms (default 5000). */
   stopTimeoutMs?: number;
+  /** The pre-signed signature pool the REST credentials take from: its counters go into `stats()`. */
+  presigned?: { stats(): PresignStats };
 }
 
 export interface StopOptions {
@@ -887,7 +890,7 @@ export class ExecutionStage {
       counters: this.counters, core: this.core, traded: this.traded, books: this.o.books,
       availableCash: this.o.board.readAccount(this.account) ? this.account.cash : this.core.ledger.cash,
       inFlight: this.inFlight, streamUp: ws?.up ?? false, eventsLost: ws?.eventsLost ?? 0, reconnects: ws?.reconnects ?? 0, nowMs: this.clock(),
-      requestedTradingState: this.requested, reconcilePending: this.gapsReconciled < this.gaps,
+      requestedTradingState: this.requested, reconcilePending: this.gapsReconciled < this.gaps, presign: this.o.presigned?.stats(),
       lastSync: this.lastSync === undefined ? null : {
         atMs: this.lastSync.startedAtMs + this.lastSync.durationMs, reason: this.lastSync.reason, driftOk: this.lastSync.drift.ok, driftConfirmed: this.lastSync.driftConfirmed,
       },

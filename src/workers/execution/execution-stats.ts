@@ -11,6 +11,7 @@ import { LatencyHistogram, type LatencySnapshot } from '../../shared/latency-his
 import type { BookReader, ExecutionCore } from './execution-core.js';
 import { DENY_REASON_NAMES, type DenyReason } from './limits.js';
 import { GroupStatus } from './order-groups.js';
+import type { PresignStats } from '../../shared/presigned-signatures.js';
 import type { SendRequest } from './requests.js';
 
 export type RequestKind = SendRequest['kind'];
@@ -211,6 +212,13 @@ export interface ExecutionStats {
     intentToWire: LatencySnapshot; restRoundTrip: LatencySnapshot; queueWait: LatencySnapshot; receiveToWire: LatencySnapshot;
     writtenToAck: LatencySnapshot; receiveToAck: LatencySnapshot;
   };
+  /**
+   * The pre-signed signature pool (threaded topology with `presign` on; absent otherwise):
+   * `hits` order requests sent with a signature made ahead by the signer thread, `misses` that
+   * found none fresh and were signed inline, `refreshed` unused slots re-signed as they aged.
+   * Cumulative over the session (the pool outlives a restarted execution thread).
+   */
+  presign?: PresignStats;
 }
 
 /** Sum of the order kinds' counts. */
@@ -247,6 +255,8 @@ export interface StatsSource {
   requestedTradingState: number;
   reconcilePending: boolean;
   lastSync: LastSyncStats | null;
+  /** The pre-signed signature pool's counters, when the stage's credentials take from one. */
+  presign?: PresignStats;
 }
 
 const top = emptyBookTop();
@@ -324,5 +334,6 @@ export function collectStats(src: StatsSource): ExecutionStats {
       queueWait: c.queueWait.snapshot(), receiveToWire: c.receiveToWire.snapshot(),
       writtenToAck: c.writtenToAck.snapshot(), receiveToAck: c.receiveToAck.snapshot(),
     },
+    ...(src.presign === undefined ? {} : { presign: { ...src.presign } }),
   };
 }

@@ -4,8 +4,8 @@
  * compiled tree or the TypeScript sources. Kept apart from worker.ts, which runs on import.
  *
  * Everything in `workerData` is structured-cloneable: shared memory as its `shared` handles
- * (attached in the worker), the private key as a `KeyObject` (cloneable between threads, never
- * printed), price grids as their ranges. With `heartbeat`, the worker beats its slot
+ * (attached in the worker; the pre-signed signature pool too), the private key as a `KeyObject`
+ * (cloneable between threads, never printed), price grids as their ranges. With `heartbeat`, the worker beats its slot
  * (src/shared/heartbeats.ts) from the moment it runs until it exits: the supervisor's liveness
  * watch.
  *
@@ -37,6 +37,7 @@ import type { BookStoreShared } from '../../shared/book-store.js';
 import type { HeartbeatsShared } from '../../shared/heartbeats.js';
 import type { JournalKind } from '../../shared/journal.js';
 import type { PositionBoardShared } from '../../shared/position-board.js';
+import type { PresignedSignaturesShared } from '../../shared/presigned-signatures.js';
 import type { PriceRange } from '../../shared/price-grid.js';
 import type { RateBudgetsShared } from '../../shared/rate-budgets.js';
 import type { SpscRingShared } from '../../shared/spsc-ring.js';
@@ -78,6 +79,12 @@ export interface ExecutionWorkerData {
   tradingState?: number;
   /** The thread's heartbeat slot, beaten from start to exit. */
   heartbeat?: { heartbeats: HeartbeatsShared; slot: number };
+  /**
+   * Pre-signed signatures for order creation (presigned-signatures.ts; the signer thread fills
+   * the pool): the worker's credentials take from it, signing inline when it has nothing fresh.
+   * `maxAgeMs`: how old a pre-signed timestamp may be when used. Omitted: every request signed inline.
+   */
+  presign?: { pool: PresignedSignaturesShared; maxAgeMs: number };
 }
 
 export type ExecutionWorkerMessage =

@@ -2,9 +2,10 @@
  * Execution worker thread entry (threaded topology; the protocol is worker-protocol.ts):
  * attaches the shared memory and the intent rings from `workerData`, builds the REST client on
  * the account's shared token buckets and the private-channel credentials from the key in
- * `workerData`, beats its heartbeat slot, runs an ExecutionStage, reports stats every second,
- * carries out the supervisor's commands (trading state, exits, kill, group resets, reconcile)
- * and stops on command.
+ * `workerData` (taking pre-signed order signatures from the signer thread's pool when given),
+ * beats its heartbeat slot, runs an ExecutionStage, reports stats every second, carries out the
+ * supervisor's commands (trading state, exits, kill, group resets, reconcile) and stops on
+ * command.
  *
  * Failures are posted as `{type:'fatal', message}`: the message of the error only — our errors
  * never carry headers or key material, and anything that looks like a PEM block is cut anyway.
@@ -16,6 +17,7 @@ import type { Journal, JournalKind } from '../../shared/journal.js';
 import { KalshiCredentials } from '../../shared/kalshi-signing.js';
 import { KalshiRestClient } from '../../shared/kalshi/rest/index.js';
 import { PositionBoard } from '../../shared/position-board.js';
+import { PresignedSignatures } from '../../shared/presigned-signatures.js';
 import { PriceGrid } from '../../shared/price-grid.js';
 import { RateBudgets } from '../../shared/rate-budgets.js';
 import { SpscRing } from '../../shared/spsc-ring.js';
@@ -55,7 +57,11 @@ function messageOf(err: unknown): string {
 async function main(data: ExecutionWorkerData): Promise<void> {
   // From the first moment: a worker stuck in start-up is as dead as one stuck later.
   if (data.heartbeat !== undefined) Heartbeats.attach(data.heartbeat.heartbeats).startBeating(data.heartbeat.slot);
-  const credentials = new KalshiCredentials(data.keyId, data.privateKey);
+  // With a pre-signed pool (the signer thread fills it), order creations are sent with a
+  // signature made ahead of need; everything else, and any miss, is signed here as it is sent.
+  const presigned = data.presign === undefined ? undefined : PresignedSignatures.attach(data.presign.pool);
+  const keyed = new KalshiCredentials(data.keyId, data.privateKey);
+  const credentials = presigned === undefined ? keyed : keyed.withPresigned(presigned, data.presign!.maxAgeMs);
   const rest = new KalshiRestClient({
     baseUrl: data.restUrl, credentials, budgets: RateBudgets.attach(data.budgets), connections: data.restConnections, timeoutMs: data.restTimeoutMs,
   });
@@ -71,6 +77,7 @@ async function main(data: ExecutionWorkerData): Promise<void> {
     sessionId: data.sessionId,
     journal,
     tradingState: data.tradingState as TradingState | undefined,
+    presigned,
   });
   let ticker: NodeJS.Timeout | undefined;
   let stopping = false;

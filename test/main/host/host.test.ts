@@ -60,6 +60,15 @@ describe.each(['inline', 'threaded'] as const)('host, %s topology', (topology) =
       expect(stats.latency.queueWait.total).toBeGreaterThan(0);
       expect(stats.latency.receiveToWire.total).toBeGreaterThan(0);
       expect(stats.latency.receiveToWire.maxNs).toBeLessThan(60e9);
+      // Threaded, order creations go out with signatures the signer thread made ahead (and the
+      // simulator, which verifies every one, accepted them); inline has no pool.
+      if (topology === 'threaded') {
+        expect(stats.presign?.hits).toBeGreaterThan(0);
+        expect(stats.presign!.hits + stats.presign!.misses).toBeLessThanOrEqual(stats.requests.place.sent + stats.requests.place.notSent);
+        expect(lines.some((l) => / \| pre-signed signatures used \d+, missed \d+ \(signed inline\)/.test(l))).toBe(true);
+      } else {
+        expect(stats.presign).toBeUndefined();
+      }
 
       // The journal the host opened itself (PGlite under --data-dir): the session, its markets,
       // its decisions and its recorded book changes are there, nothing was refused or dropped.

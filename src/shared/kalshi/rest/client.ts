@@ -34,7 +34,7 @@ import { decodeCreatedOrderGroup, decodeOrderGroupDetail, decodeOrderGroups, typ
 import { decodeOrderbook, type Orderbook } from './decoders/orderbook.js';
 import { decodeFillsPage, decodeOrderReply, decodeOrdersPage, type Fill, type Order } from './decoders/orders.js';
 import { decodeBalance, decodePositionsPage, decodeSettlementsPage, type Balance, type MarketPosition, type Settlement } from './decoders/portfolio.js';
-import type { RestBase } from './environments.js';
+import { restBase, type RestBase } from './environments.js';
 import { partsOf, type CallOptions, type ClientParts, type KalshiRestSettings } from './client-settings.js';
 import { outcomeOf, runCall, valueOf, type CallPolicy, type Decoder, type ExchangeCall } from './exchange-call.js';
 import {
@@ -53,6 +53,22 @@ import type { HttpMethod, RestTransport, TransportKind } from './transport.js';
 const PARTS = Symbol('KalshiRestClient.parts');
 
 const seg = encodeURIComponent;
+
+/** Create Order V2 and Batch Create Orders V2, relative to the base path: the order-entry paths with no id in them. */
+export const CREATE_ORDER_PATH = '/portfolio/events/orders';
+export const BATCH_CREATE_ORDERS_PATH = '/portfolio/events/orders/batched';
+
+/**
+ * The requests of order entry whose signed message is fixed but for the timestamp, as signed for
+ * the base URL `baseUrl` (its base path, e.g. `/trade-api/v2`, is part of what is signed):
+ * `POST …/portfolio/events/orders` and `POST …/portfolio/events/orders/batched`. These are the
+ * targets pre-signed off the hot path (presigned-signatures.ts); paths that carry an order id
+ * (amend, decrease, cancel) cannot be.
+ */
+export function presignedOrderTargets(baseUrl: string): Array<{ method: HttpMethod; path: string }> {
+  const { basePath } = restBase(baseUrl);
+  return [{ method: 'POST', path: basePath + CREATE_ORDER_PATH }, { method: 'POST', path: basePath + BATCH_CREATE_ORDERS_PATH }];
+}
 
 export class KalshiRestClient {
   readonly base: RestBase;
@@ -197,7 +213,7 @@ export class KalshiRestClient {
   createOrder(intent: OrderIntent, options?: CallOptions): Promise<Outcome<CreateOrderReply>> {
     const refused = checkOrderIntent(intent);
     if (refused !== undefined) return Promise.resolve(refused);
-    return this.#submit('POST', '/portfolio/events/orders', '', createOrderBody(intent), this.#cost('write', this.#costs.default, 'normal'), options, decodeCreateOrderReply);
+    return this.#submit('POST', CREATE_ORDER_PATH, '', createOrderBody(intent), this.#cost('write', this.#costs.default, 'normal'), options, decodeCreateOrderReply);
   }
 
   /**
@@ -215,7 +231,7 @@ export class KalshiRestClient {
       ids.add(intents[i].clientOrderId);
     }
     const cost = this.#cost('write', this.#costs.batchCreatePerOrder * intents.length, 'normal');
-    return this.#submit('POST', '/portfolio/events/orders/batched', '', { orders: intents.map(createOrderBody) }, cost, options, decodeBatchCreateReply);
+    return this.#submit('POST', BATCH_CREATE_ORDERS_PATH, '', { orders: intents.map(createOrderBody) }, cost, options, decodeBatchCreateReply);
   }
 
   /** Cancel Order V2 (2 tokens, priority). */

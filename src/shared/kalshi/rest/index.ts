@@ -12,7 +12,7 @@ export {
 } from './request-budget.js';
 export { UndiciTransport, type HttpMethod, type RestReply, type RestRequest, type RestTransport, type TransportKind, type TransportOptions } from './transport.js';
 export { NodeHttpTransport } from './node-http-transport.js';
-export { KalshiRestClient } from './client.js';
+export { BATCH_CREATE_ORDERS_PATH, CREATE_ORDER_PATH, KalshiRestClient, presignedOrderTargets } from './client.js';
 export { DEFAULT_TIMEOUT_MS, type CallOptions, type KalshiRestSettings } from './client-settings.js';
 export { everyPage, queryString, type FillsFilter, type MarketsFilter, type OrdersFilter, type PositionsFilter, type SettlementsFilter } from './list-queries.js';
 export { OrderEntry, type OrderEntrySettings, type PlacedOrder, type PlaceOptions } from './order-entry.js';
