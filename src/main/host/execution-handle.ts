@@ -104,7 +104,7 @@ export function executionSettingsOf(c: HostConfig): Partial<ExecutionSettings> {
   return {
     priceMode: c.priceMode, contractSize: c.contractSize, throttleMs: c.throttleMs, cashReserve: c.cashReserve,
     maxPosition: c.maxPosition, maxExposure: c.maxExposure, orderGroups: c.orderGroups, groupLimit: c.groupLimit,
-    syncIntervalS: c.syncIntervalS, breakerErrors: c.breakerErrors, breakerCooldownS: c.breakerCooldownS, cancelOrphans: c.cancelOrphans,
+    syncIntervalS: c.syncIntervalS, breakerErrors: c.breakerErrors, breakerCooldownS: c.breakerCooldownS, cancelOrphans: c.cancelOrphans, waitSpinUs: c.waitSpinUs,
     groupAutoReset: c.groupAutoReset, groupResetCooldownMs: c.groupResetCooldownS * 1000,
   };
 }

@@ -356,7 +356,7 @@ export async function startHost(options: HostOptions): Promise<Host> {
         books: books.shared, board: board.shared, intents: intents[k].shared, policy: config.policy,
         channels: shardIds.map((s) => ({ dirty: dirty[s].shared, toGlobal: Int32Array.from(plan.shards[s]) })),
         meta: meta.map((m) => (m === undefined ? null : { closeTimeMs: m.closeTimeMs, ranges: [...m.grid.ranges] })),
-        recordDecisions: config.journalDecisions, heartbeat: { heartbeats: heartbeats.shared, slot },
+        recordDecisions: config.journalDecisions, heartbeat: { heartbeats: heartbeats.shared, slot }, waitSpinUs: config.waitSpinUs,
       };
       const w = new StageWorker<InferenceStats>(name, siblingModule(import.meta.url, '../../workers/inference/worker'), data, {
         onExit: (n, why) => threadExited(n, why),
@@ -395,7 +395,7 @@ export async function startHost(options: HostOptions): Promise<Host> {
         const loop = (async () => {
           while (running) {
             const decided = await stage.step();
-            if (decided === 0) await stage.waitForWork(50);
+            if (decided === 0) await stage.waitForWork(50, config.waitSpinUs);
             else await new Promise((r) => setImmediate(r)); // let sockets and timers in between batches
           }
           await policy.close?.();

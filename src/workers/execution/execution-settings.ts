@@ -34,6 +34,8 @@ export interface ExecutionSettings {
   breakerCooldownS: number;
   /** Cancel resting orders in traded markets that are not this host's (calibration and every sync). */
   cancelOrphans: boolean;
+  /** Busy-poll the intent rings this long before parking, µs (0: park at once; intent-drain.ts). */
+  waitSpinUs: number;
 
   // No host setting yet.
   /** Reset a triggered order group by itself after the cool-down (default true). */
@@ -55,6 +57,7 @@ export const DEFAULT_EXECUTION_SETTINGS: Readonly<ExecutionSettings> = Object.fr
   breakerErrors: 10,
   breakerCooldownS: 300,
   cancelOrphans: true,
+  waitSpinUs: 0,
   groupAutoReset: true,
   groupResetCooldownMs: 60_000,
 });

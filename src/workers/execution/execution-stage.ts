@@ -282,7 +282,7 @@ export class ExecutionStage {
       marketOf: (t) => this.byTicker.get(t) ?? -1,
       isOurs: (cid) => cid.startsWith(this.prefix),
     };
-    this.drain = new IntentDrain(options.intents, this.counters.intentsByRing, (market, action, enqueuedNs, receivedNs) => this.onIntent(market, action, enqueuedNs, receivedNs));
+    this.drain = new IntentDrain(options.intents, this.counters.intentsByRing, (market, action, enqueuedNs, receivedNs) => this.onIntent(market, action, enqueuedNs, receivedNs), this.settings.waitSpinUs);
   }
 
   // ---------------------------------------------------------------------------------- life

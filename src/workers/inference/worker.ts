@@ -29,6 +29,8 @@ export interface InferenceWorkerData {
   recordDecisions?: boolean;
   /** This thread's heartbeat slot (the supervisor watches it; a loop that never yields stops beating). */
   heartbeat?: { heartbeats: HeartbeatsShared; slot: number };
+  /** Busy-poll the dirty channels this long before parking, µs (0: park at once). */
+  waitSpinUs?: number;
 }
 
 /** Longest stretch of back-to-back batches before the event loop gets a turn, ms. */
@@ -80,7 +82,7 @@ async function main(): Promise<void> {
   while (running) {
     const decided = await stage.step();
     if (decided === 0) {
-      await stage.waitForWork(50);
+      await stage.waitForWork(50, data.waitSpinUs ?? 0);
       yieldedAt = performance.now();
     } else if (performance.now() - yieldedAt >= YIELD_MS) {
       await new Promise((r) => setImmediate(r));
