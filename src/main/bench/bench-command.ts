@@ -18,7 +18,7 @@ import { cpus, release, tmpdir, totalmem, type } from 'node:os';
 import { join, resolve } from 'node:path';
 import { COMMANDS, UsageError, parseFlags, type Command } from '../cli.js';
 import { loadConfig } from '../config/load.js';
-import { SettingError } from '../config/settings.js';
+import { SETTINGS, SettingError } from '../config/settings.js';
 import { PATH_NAMES, type BenchReport, type PathName, type PointResult, type Topology } from './bench-types.js';
 import { runPoint, type PointSettings } from './bench-point.js';
 import { Progress } from './progress.js';
@@ -108,6 +108,22 @@ export function parseBenchArgs(argv: string[], now = new Date()): BenchPlan {
   };
 }
 
+/** Flags of secret settings (a database URL with its password, the control token). */
+const SECRET_FLAGS = new Set(Object.values(SETTINGS).filter((s) => s.secret === true).map((s) => `--${s.flag}`));
+
+/** Host settings as the report shows them: the values of secret settings redacted (`--db X`, `--db=X`). */
+export function redactHostArgs(args: readonly string[]): string[] {
+  const out: string[] = [];
+  for (let i = 0; i < args.length; i++) {
+    const a = args[i];
+    const eq = a.indexOf('=');
+    if (eq > 0 && SECRET_FLAGS.has(a.slice(0, eq))) out.push(`${a.slice(0, eq)}=[redacted]`);
+    else if (SECRET_FLAGS.has(a) && i + 1 < args.length) out.push(a, '[redacted]'), i++;
+    else out.push(a);
+  }
+  return out;
+}
+
 function machine(): BenchReport['machine'] {
   const c = cpus();
   return { cpus: c[0]?.model ?? 'unknown', cores: c.length, memoryBytes: totalmem(), os: `${type()} ${release()}`, node: process.version };
@@ -190,7 +206,7 @@ async function runSweep(plan: BenchPlan, key: PointSettings['key'], dataDir: str
   });
   const report: BenchReport = {
     kind: 'kalshi-actor-bench', version: 1, startedAt, machine: machine(),
-    settings: { ...plan, out: undefined }, points, summary, ratios: ratios(summary), byPath, failures,
+    settings: { ...plan, out: undefined, hostArgs: redactHostArgs(plan.hostArgs) }, points, summary, ratios: ratios(summary), byPath, failures,
   };
   progress.done(`${points.length} points measured, ${failures.length} failed`);
   if (points.length > 0) {

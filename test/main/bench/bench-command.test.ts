@@ -3,7 +3,7 @@ import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { benchCommand, parseBenchArgs, registerBenchCommand } from '../../../src/main/bench/bench-command.js';
+import { benchCommand, parseBenchArgs, redactHostArgs, registerBenchCommand } from '../../../src/main/bench/bench-command.js';
 import type { BenchReport } from '../../../src/main/bench/bench-types.js';
 import { main, UsageError } from '../../../src/main/cli.js';
 
@@ -42,6 +42,14 @@ describe('parseBenchArgs', () => {
     expect(() => parseBenchArgs(['--seconds', '2,3'])).toThrow(/--seconds takes one number/);
     expect(() => parseBenchArgs(['--budget-path', 'frame→wire'])).toThrow(/--budget-path/);
     expect(() => parseBenchArgs(['--bogus'])).toThrow();
+  });
+});
+
+describe('redactHostArgs', () => {
+  it('hides the values of secret settings in the report, whatever the flag form', () => {
+    expect(redactHostArgs(['--db', 'postgres://u:hunter2@db/x', '--price-mode', 'mid', '--control-token=abcdefghijklmnopq', '--topology', 'inline']))
+      .toEqual(['--db', '[redacted]', '--price-mode', 'mid', '--control-token=[redacted]', '--topology', 'inline']);
+    expect(JSON.stringify(redactHostArgs(['--db=postgres://u:hunter2@db/x']))).not.toContain('hunter2');
   });
 });
 
