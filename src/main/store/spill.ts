@@ -45,6 +45,8 @@ export class SpillDir {
   /** Closed files, oldest first, waiting for replay (or being replayed). */
   readonly closed: SpillFile[] = [];
   private current: (SpillFile & { stream: WriteStream }) | undefined;
+  /** The file `rotate` is closing: out of `current`, not yet in `closed` (counted by `minSeq` meanwhile). */
+  private closing: (SpillFile & { stream: WriteStream }) | undefined;
   private seq = 0;
   /** Appends whose bytes are not in the file yet. */
   pendingWrites = 0;
@@ -83,7 +85,7 @@ export class SpillDir {
   }
 
   get files(): number {
-    return this.closed.length + (this.current === undefined ? 0 : 1);
+    return this.closed.length + (this.current === undefined ? 0 : 1) + (this.closing === undefined ? 0 : 1);
   }
 
   get oldestMs(): number {
@@ -95,6 +97,9 @@ export class SpillDir {
   /** The lowest flush sequence number still in a file (Infinity when none). */
   get minSeq(): number {
     let min = this.current?.minSeq ?? Infinity;
+    // A file being rotated is in neither `current` nor `closed` while its stream ends: it still
+    // holds rows (a flush that missed them would return before they reached the database).
+    if (this.closing !== undefined && this.closing.bytes > 0 && this.closing.minSeq < min) min = this.closing.minSeq;
     for (const f of this.closed) if (f.minSeq < min) min = f.minSeq;
     return min;
   }
@@ -141,7 +146,12 @@ export class SpillDir {
     const cur = this.current;
     if (cur === undefined) return;
     this.current = undefined;
-    await new Promise<void>((resolve) => cur.stream.end(() => resolve()));
+    this.closing = cur;
+    try {
+      await new Promise<void>((resolve) => cur.stream.end(() => resolve()));
+    } finally {
+      this.closing = undefined;
+    }
     const { stream: _stream, ...file } = cur;
     if (file.bytes > 0) this.closed.push(file);
     else await unlink(file.path).catch(() => undefined);

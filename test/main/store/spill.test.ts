@@ -45,6 +45,19 @@ describe('SpillDir', () => {
     expect(await readdir(join(dir.path, 'spill'))).toEqual([]);
   });
 
+  it('keeps counting a file while rotate closes it: minSeq never skips rows on their way to `closed`', async () => {
+    const spill = new SpillDir(join(dir.path, 'spill'));
+    await spill.init();
+    await appended(spill, chunk(0), 7);
+    expect(spill.minSeq).toBe(7);
+    const rotating = spill.rotate(); // its stream is ending: the file is neither current nor closed yet
+    expect(spill.minSeq).toBe(7);
+    expect(spill.files).toBe(1);
+    await rotating;
+    expect(spill.minSeq).toBe(7);
+    expect(spill.closed).toHaveLength(1);
+  });
+
   it('picks up an earlier run\'s files in name order, skips a torn last line, and drops empty files', async () => {
     const first = new SpillDir(dir.path, () => 1_000);
     await first.init();
