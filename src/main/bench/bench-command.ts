@@ -185,7 +185,7 @@ async function runSweep(plan: BenchPlan, key: PointSettings['key'], dataDir: str
         try {
           const p = await runPoint(settings);
           points.push(p);
-          progress.log(`${formatPointTable(p)}\n  delivered ${Math.round(p.deliveredRate).toLocaleString('en-US')}/s of ${Math.round(p.generatedRate).toLocaleString('en-US')}/s generated, lost ${p.lostUpdates}, decisions ${p.decisions.toLocaleString('en-US')}, orders ${p.ordersSent.toLocaleString('en-US')}; sustained: ${p.sustained ? 'yes' : `no (${p.shortfalls.join(', ')})`}\n`);
+          progress.log(`${formatPointTable(p)}\n  delivered ${Math.round(p.deliveredRate).toLocaleString('en-US')}/s of ${Math.round(p.generatedRate).toLocaleString('en-US')}/s generated, lost ${p.lostUpdates}, decisions ${p.decisions.toLocaleString('en-US')}, orders ${p.ordersSent.toLocaleString('en-US')} (place ${p.orderMix.place}, amend ${p.orderMix.amend}, cancel ${p.orderMix.cancel}${p.presign === null ? '' : `; pre-signed ${p.presign.hits}, signed inline ${p.presign.misses}`}); sustained: ${p.sustained ? 'yes' : `no (${p.shortfalls.join(', ')})`}\n`);
           // Higher rates are skipped once even the shortest path (received → decided) misses the
           // budget or the host falls behind: the longer paths contain it, so they miss too.
           const [shortest] = rejudge([p], 'received→decided', { p99BudgetUs: plan.p99BudgetUs });

@@ -202,6 +202,8 @@ export async function runPoint(s: PointSettings): Promise<PointResult> {
       intentsDropped: w.intentsDropped,
       ordersSent: w.ordersSent,
       ordersAcked: w.ordersAcked,
+      orderMix: w.orderMix,
+      presign: w.presign,
       stages: w.stages,
       paths: w.paths,
       memory: hostB.memory,

@@ -91,6 +91,10 @@ export interface PointResult {
   intentsDropped: number;
   ordersSent: number;
   ordersAcked: number;
+  /** Order requests sent in the window by kind. */
+  orderMix: { place: number; amend: number; cancel: number };
+  /** Signatures taken pre-signed, and made inline for want of one, in the window (null: no pool — inline, or --no-presign). */
+  presign: { hits: number; misses: number } | null;
   stages: LatencyFigures[];
   paths: LatencyFigures[];
   memory: {

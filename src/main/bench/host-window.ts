@@ -26,6 +26,10 @@ export interface HostWindow {
   ordersSent: number;
   /** Orders answered accepted or rejected. */
   ordersAcked: number;
+  /** Order requests sent by kind (ordersSent = place + amend + cancel). */
+  orderMix: { place: number; amend: number; cancel: number };
+  /** Order signatures taken from the pre-signed pool, and signed inline for want of one (threaded with --presign). */
+  presign: { hits: number; misses: number } | null;
   cpuUs: number;
 }
 
@@ -75,7 +79,12 @@ export function hostWindow(before: HostMeasure, after: HostMeasure): HostWindow 
     intentsDropped: sum(inf(m).map((s) => s.counters.dropped)),
     ordersSent: m.execution?.stats.orders.sent ?? 0,
     ordersAcked: (m.execution?.stats.orders.accepted ?? 0) + (m.execution?.stats.orders.rejected ?? 0),
+    place: m.execution?.stats.requests.place.sent ?? 0,
+    amend: m.execution?.stats.requests.amend.sent ?? 0,
+    cancel: m.execution?.stats.requests.cancel.sent ?? 0,
   });
+  const pa = after.execution?.stats.presign;
+  const pb = before.execution?.stats.presign;
   const a = count(after);
   const b = count(before);
   return {
@@ -91,6 +100,8 @@ export function hostWindow(before: HostMeasure, after: HostMeasure): HostWindow 
     intentsDropped: a.intentsDropped - b.intentsDropped,
     ordersSent: a.ordersSent - b.ordersSent,
     ordersAcked: a.ordersAcked - b.ordersAcked,
+    orderMix: { place: a.place - b.place, amend: a.amend - b.amend, cancel: a.cancel - b.cancel },
+    presign: pa === undefined ? null : { hits: pa.hits - (pb?.hits ?? 0), misses: pa.misses - (pb?.misses ?? 0) },
     cpuUs: after.cpuUs - before.cpuUs,
   };
 }

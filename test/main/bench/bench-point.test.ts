@@ -47,6 +47,10 @@ describe('runPoint', () => {
     expect(fig(p, 'received→written').p50Us).toBeGreaterThanOrEqual(fig(p, 'dequeued→written').p50Us);
     expect(fig(p, 'received→acked').p99Us).toBeGreaterThanOrEqual(fig(p, 'written→acked').p99Us);
     expect(p.ordersSent).toBeGreaterThan(0);
+    expect(p.orderMix.place + p.orderMix.amend + p.orderMix.cancel).toBe(p.ordersSent);
+    expect(p.presign).not.toBeNull(); // threaded: order creations are pre-signed
+    expect(p.presign!.hits + p.presign!.misses).toBeGreaterThanOrEqual(p.orderMix.place);
+    expect(p.presign!.hits).toBeGreaterThan(0);
     expect(p.memory.rssBytes).toBeGreaterThan(50 * 2 ** 20);
     expect(p.memory.heapUsedBytes).toBeGreaterThan(10 * 2 ** 20);
     expect(p.memory.sharedBytes).toBeGreaterThan(0);
@@ -60,6 +64,7 @@ describe('runPoint', () => {
   it('inline: a sequence gap during the window is a lost update, and the point is not sustained', async () => {
     const p = await runPoint(settings({ topology: 'inline', onWindow: (sim) => sim.inject('gap') }));
     expect(p.topology).toBe('inline');
+    expect(p.presign).toBeNull(); // inline: one thread, signed as sent
     expect(p.gaps).toBeGreaterThan(0);
     expect(p.lostUpdates).toBeGreaterThan(0);
     expect(p.sustained).toBe(false);

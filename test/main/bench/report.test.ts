@@ -25,6 +25,7 @@ function point(over: Partial<PointResult> = {}): PointResult {
     delivered: offeredRate * seconds - 12, deliveredRate: offeredRate - 1.2,
     lostUpdates: 0, gaps: 0, backlogAtEnd: 37, backlogAfterDrain: 0,
     decisions: 61_234, intents: 4_120, intentsDropped: 0, ordersSent: 3_998, ordersAcked: 3_990,
+    orderMix: { place: 3_880, amend: 0, cancel: 118 }, presign: { hits: 3_880, misses: 0 },
     stages: STAGE_NAMES.map((n, i) => figures(n, i === 0 ? 99_988 : 4_000, stageP50[i])),
     paths: PATH_NAMES.map((n, i) => figures(n, i === 0 ? 61_234 : 3_998, pathP50[i])),
     memory: { rssBytes: 412.6 * MIB, heapUsedBytes: 96.25 * MIB, sharedBytes: 38.5 * MIB },

@@ -17,6 +17,7 @@ function measured(over: Partial<Measured> = {}): Measured {
     generated: 100_013, generatedRate: 10_001.3, delivered: 99_870, deliveredRate: 9_987,
     lostUpdates: 0, gaps: 0, backlogAtEnd: 143, backlogAfterDrain: 0,
     decisions: 58_411, intents: 3_870, intentsDropped: 0, ordersSent: 3_702, ordersAcked: 3_699,
+    orderMix: { place: 3_600, amend: 0, cancel: 102 }, presign: { hits: 3_598, misses: 2 },
     stages: STAGE_NAMES.map((n) => figures(n, 3_870, 12.5, 48.3)),
     paths: [figures(PATH_NAMES[0], 58_411, 61.2, 233.9), figures(PATH_NAMES[1], 3_702, 188.4, 640.2), figures(PATH_NAMES[2], 3_699, 2_210, 8_950)],
     memory: { rssBytes: 431_000_000, heapUsedBytes: 101_000_000, sharedBytes: 40_370_176 },
