@@ -9,7 +9,7 @@ function rig() {
   const h = () => new LatencyHistogram();
   const md = [{ apply: h(), deltas: 0 }, { apply: h(), deltas: 0 }];
   const inf = { latency: h(), a: h(), o: h(), d: h(), decisions: 0, intents: 0, dropped: 0 };
-  const ex = { queueWait: h(), intentToWire: h(), writtenToAck: h(), receiveToWire: h(), receiveToAck: h(), restRoundTrip: h(), sent: 0, accepted: 0, rejected: 0 };
+  const ex = { queueWait: h(), intentToWire: h(), writtenToAck: h(), receiveToWire: h(), receiveToAck: h(), restRoundTrip: h(), sent: 0, accepted: 0, rejected: 0, place: 0, cancel: 0, hits: 0, misses: 0 };
   let gaps = 0;
   const measure = (atNs: number, cpuUs: number): HostMeasure => {
     const snap = (x: LatencyHistogram): LatencySnapshot => x.snapshot();
@@ -29,6 +29,8 @@ function rig() {
       execution: {
         stats: {
           orders: { sent: ex.sent, accepted: ex.accepted, rejected: ex.rejected, unknown: 0, notSent: 0 },
+          requests: { place: { sent: ex.place }, amend: { sent: 0 }, cancel: { sent: ex.cancel } },
+          presign: { hits: ex.hits, misses: ex.misses, refreshed: 0, signed: 0, signErrors: 0, ready: 16 },
           latency: {
             queueWait: snap(ex.queueWait), intentToWire: snap(ex.intentToWire), writtenToAck: snap(ex.writtenToAck),
             receiveToWire: snap(ex.receiveToWire), receiveToAck: snap(ex.receiveToAck), restRoundTrip: snap(ex.restRoundTrip),
@@ -49,6 +51,8 @@ describe('hostWindow', () => {
     md[0].deltas = 100;
     inf.decisions = 40;
     ex.sent = 3;
+    ex.place = 3;
+    ex.hits = 3;
     const before = measure(1_000_000_000, 5_000);
     // The window: 2 s, two shards.
     for (let i = 0; i < 300; i++) md[0].apply.record(2_000);
@@ -63,6 +67,10 @@ describe('hostWindow', () => {
     for (let i = 0; i < 5; i++) ex.writtenToAck.record(200_000);
     for (let i = 0; i < 5; i++) ex.receiveToAck.record(400_000);
     ex.sent += 5;
+    ex.place += 4;
+    ex.cancel += 1;
+    ex.hits += 3;
+    ex.misses += 1;
     ex.accepted += 4;
     ex.rejected += 1;
     gap();
@@ -72,6 +80,8 @@ describe('hostWindow', () => {
     expect(w.decisions).toBe(50);
     expect(w.intents).toBe(5);
     expect([w.ordersSent, w.ordersAcked, w.gaps, w.cpuUs]).toEqual([5, 5, 2, 800_000]); // one gap on each of the two shards
+    expect(w.orderMix).toEqual({ place: 4, amend: 0, cancel: 1 });
+    expect(w.presign).toEqual({ hits: 3, misses: 1 });
     const stage = (name: string) => [...w.stages, ...w.paths].find((f) => f.name === name)!;
     const applied = stage('received→applied');
     expect(applied.count).toBe(400);
