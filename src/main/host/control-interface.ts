@@ -5,9 +5,13 @@
  * written must not keep the host trading (the reply says it was not persisted). A port that
  * cannot be bound is one log line, not a failed start: the kill switch still works through
  * `kalshi-actor kill`, which writes the file the host watches.
+ *
+ * Also: `GET /metrics` (Prometheus text, metrics.ts) and `GET /readyz` (200 while the host trades
+ * or manages its positions, else 503 with the state and why), behind the same guard.
  */
 import type { KillSwitchFile } from '../../supervisor/kill-switch.js';
-import { startControlServer } from '../control-server.js';
+import { startControlServer, type ControlRoute } from '../control-server.js';
+import { METRICS_CONTENT_TYPE, prometheusMetrics, readiness, type MetricsInput } from './metrics.js';
 import type { SupervisorHandle } from './supervisor-handle.js';
 
 export interface ControlInterfaceOptions {
@@ -18,6 +22,8 @@ export interface ControlInterfaceOptions {
   supervisor: Pick<SupervisorHandle, 'killSwitch'>;
   /** What `GET /supervisor` answers (JSON-able). */
   state: () => unknown;
+  /** What `GET /metrics` and `GET /readyz` are made of (absent: those routes are not served). */
+  metrics?: () => MetricsInput;
   log: (line: string) => void;
 }
 
@@ -26,8 +32,18 @@ const messageOf = (err: unknown): string => (err instanceof Error ? err.message 
 /** The control interface, or undefined when it could not start (logged). */
 export async function openControlInterface(o: ControlInterfaceOptions): Promise<{ port: number; close(): Promise<void> } | undefined> {
   try {
+    const metrics = o.metrics;
+    const routes: ControlRoute[] = metrics === undefined ? [] : [
+      { method: 'GET', path: '/metrics', handle: () => ({ status: 200, text: prometheusMetrics(metrics()), contentType: METRICS_CONTENT_TYPE }) },
+      {
+        method: 'GET', path: '/readyz', handle: () => {
+          const r = readiness(metrics().supervisor);
+          return { status: r.ready ? 200 : 503, json: r };
+        },
+      },
+    ];
     const server = await startControlServer({
-      host: o.host, port: o.port, token: o.token,
+      host: o.host, port: o.port, token: o.token, routes,
       handlers: {
         state: o.state,
         kill: ({ reason, flatten, by }) => {
@@ -48,7 +64,7 @@ export async function openControlInterface(o: ControlInterfaceOptions): Promise<
         },
       },
     });
-    o.log(`control interface on http://${o.host}:${server.port} (GET /supervisor, POST /kill, POST /kill/clear)`);
+    o.log(`control interface on http://${o.host}:${server.port} (GET /supervisor, ${metrics === undefined ? '' : 'GET /metrics, GET /readyz, '}POST /kill, POST /kill/clear)`);
     return server;
   } catch (err) {
     o.log(`control interface not started on ${o.host}:${o.port}: ${messageOf(err)} (the kill switch still works: kalshi-actor kill)`);

@@ -715,6 +715,7 @@ export async function startHost(options: HostOptions): Promise<Host> {
       ? await openControlInterface({
         host: config.dashboardHost, port: config.dashboardPort, token: config.controlToken, killFile, supervisor: sup, log,
         state: () => ({ session_id: sessionId, supervisor: sup.view() ?? null, calibration, totals: totals() }),
+        metrics: () => ({ totals: totals(), supervisor: sup.view() }),
       })
       : undefined;
     if (control !== undefined) cleanups.push(() => control.close());

@@ -43,6 +43,42 @@ describe('the control interface', () => {
     }
   });
 
+  it('GET /metrics answers the Prometheus text and GET /readyz the readiness, behind the same guard', async () => {
+    const f = fixture(tempDir());
+    let state = 'calibrating';
+    const totals = {
+      markets: 3, staleBooks: 1, bookMessages: 1_234, decisions: 1_000, intents: 40, ordersSent: 38, fills: 7,
+      cash: 980_490_000, openPositions: 2, pnl: -1_250_000, decisionLatency: { counts: [], total: 0, maxNs: 0, sumNs: 0 },
+    };
+    const view = () => ({
+      state, reason: state === 'halted' ? 'kill switch (http)' : 'calibrated', sinceMs: 0, killSwitch: null, transitions: [], threads: [], exits: {},
+      cashShortMicros: 0, driftsSeen: 0, restarts: 0, passes: 5, lastPassMs: 0, books: { newestAgeMs: 5, stale: 1, silent: false },
+    });
+    const c = (await openControlInterface({ host: '127.0.0.1', port: 0, token: undefined, ...f, state: () => ({}), metrics: () => ({ totals, supervisor: view() }) }))!;
+    try {
+      const url = `http://127.0.0.1:${c.port}`;
+      const m = await fetch(`${url}/metrics`);
+      expect(m.status).toBe(200);
+      expect(m.headers.get('content-type')).toBe('text/plain; version=0.0.4; charset=utf-8');
+      const text = await m.text();
+      expect(text).toContain('kalshi_actor_book_messages_total 1234\n');
+      expect(text).toContain('kalshi_actor_cash_dollars 980.490000\n');
+      expect(text).toContain('kalshi_actor_trading_state{state="calibrating"} 1\n');
+      let r = await fetch(`${url}/readyz`);
+      expect(r.status).toBe(503);
+      expect(await r.json()).toEqual({ ready: false, state: 'calibrating', reason: 'calibrated' });
+      state = 'trading';
+      r = await fetch(`${url}/readyz`);
+      expect(r.status).toBe(200);
+      expect(await r.json()).toMatchObject({ ready: true, state: 'trading' });
+      expect((await fetch(`${url}/metrics`, { headers: { origin: 'http://evil.example' } })).status).toBe(403); // the guard
+      expect((await fetch(`${url}/metrics`, { method: 'POST' })).status).toBe(405);
+      expect(f.lines).toEqual([`control interface on http://127.0.0.1:${c.port} (GET /supervisor, GET /metrics, GET /readyz, POST /kill, POST /kill/clear)`]);
+    } finally {
+      await c.close();
+    }
+  });
+
   it('halts even when the switch cannot be persisted, and says so', async () => {
     const blocker = join(tempDir(), 'not-a-dir');
     writeFileSync(blocker, 'x'); // the data dir is a file: the switch cannot be written
