@@ -12,6 +12,7 @@
 import type { KillSwitchFile } from '../../supervisor/kill-switch.js';
 import { startControlServer, type ControlRoute } from '../control-server.js';
 import { METRICS_CONTENT_TYPE, prometheusMetrics, readiness, type MetricsInput } from './metrics.js';
+import { stateStream, type StateStreamOptions } from './state-stream.js';
 import type { SupervisorHandle } from './supervisor-handle.js';
 
 export interface ControlInterfaceOptions {
@@ -24,6 +25,8 @@ export interface ControlInterfaceOptions {
   state: () => unknown;
   /** What `GET /metrics` and `GET /readyz` are made of (absent: those routes are not served). */
   metrics?: () => MetricsInput;
+  /** The WebSocket state stream at `/stream` (absent: not served). */
+  stream?: Omit<StateStreamOptions, 'onError'>;
   log: (line: string) => void;
 }
 
@@ -42,8 +45,9 @@ export async function openControlInterface(o: ControlInterfaceOptions): Promise<
         },
       },
     ];
+    const stream = o.stream === undefined ? undefined : stateStream({ ...o.stream, onError: (err) => o.log(`state stream: ${messageOf(err)}`) });
     const server = await startControlServer({
-      host: o.host, port: o.port, token: o.token, routes,
+      host: o.host, port: o.port, token: o.token, routes, configure: stream?.configure,
       handlers: {
         state: o.state,
         kill: ({ reason, flatten, by }) => {
@@ -64,8 +68,14 @@ export async function openControlInterface(o: ControlInterfaceOptions): Promise<
         },
       },
     });
-    o.log(`control interface on http://${o.host}:${server.port} (GET /supervisor, ${metrics === undefined ? '' : 'GET /metrics, GET /readyz, '}POST /kill, POST /kill/clear)`);
-    return server;
+    o.log(`control interface on http://${o.host}:${server.port} (GET /supervisor, ${metrics === undefined ? '' : 'GET /metrics, GET /readyz, '}${stream === undefined ? '' : 'WebSocket /stream, '}POST /kill, POST /kill/clear)`);
+    return {
+      port: server.port,
+      close: async () => {
+        stream?.stop();
+        await server.close();
+      },
+    };
   } catch (err) {
     o.log(`control interface not started on ${o.host}:${o.port}: ${messageOf(err)} (the kill switch still works: kalshi-actor kill)`);
     return undefined;

@@ -65,6 +65,7 @@ import { verdictLine } from '../../supervisor/calibration/report-table.js';
 import { progressLine } from '../calibrate-command.js';
 import { StatusLine, type StatusTotals } from './status-line.js';
 import { sharedBytesOf, type HostMeasure } from './host-measure.js';
+import { streamTotals } from './state-stream.js';
 import { HostStartError, openVenue, type Venue } from './venue.js';
 
 /** The main thread's `market_data` seq range (lifecycle events): above any shard's (shard × 2^40). */
@@ -716,6 +717,11 @@ export async function startHost(options: HostOptions): Promise<Host> {
         host: config.dashboardHost, port: config.dashboardPort, token: config.controlToken, killFile, supervisor: sup, log,
         state: () => ({ session_id: sessionId, supervisor: sup.view() ?? null, calibration, totals: totals() }),
         metrics: () => ({ totals: totals(), supervisor: sup.view() }),
+        stream: {
+          snapshot: (full) => (full
+            ? { session_id: sessionId, supervisor: sup.view() ?? null, calibration, totals: streamTotals(totals()) }
+            : { session_id: sessionId, supervisor: sup.view() ?? null, totals: streamTotals(totals()) }),
+        },
       })
       : undefined;
     if (control !== undefined) cleanups.push(() => control.close());
