@@ -9,27 +9,16 @@ import type { HostMeasure } from '../host/host-measure.js';
 import type { ExecutionStats } from '../../workers/execution/execution-stats.js';
 import type { InferenceStats } from '../../workers/inference/inference-stats.js';
 import type { MarketDataStats } from '../../workers/market-data/market-data-stage.js';
-import type { LatencyFigures, PathName, StageName } from './bench-types.js';
+import type { LatencyFigures, PathName, PointResult, StageName } from './bench-types.js';
 
-export interface HostWindow {
-  seconds: number;
-  stages: LatencyFigures[];
-  paths: LatencyFigures[];
-  /** Book deltas applied, sequence gaps, resyncs and resubscriptions, reconnects. */
-  delivered: number;
+/** The window's figures: the point's counts and histograms as PointResult names them, and what they are made of. */
+export interface HostWindow extends Pick<PointResult,
+  'seconds' | 'stages' | 'paths' | 'delivered' | 'decisions' | 'intents' | 'intentsDropped' | 'ordersSent' | 'ordersAcked' | 'orderMix' | 'presign'> {
+  /** Sequence gaps, resyncs and resubscriptions, reconnects seen by the market-data clients. */
   gaps: number;
   resyncs: number;
   reconnects: number;
-  decisions: number;
-  intents: number;
-  intentsDropped: number;
-  ordersSent: number;
-  /** Orders answered accepted or rejected. */
-  ordersAcked: number;
-  /** Order requests sent by kind (ordersSent = place + amend + cancel). */
-  orderMix: { place: number; amend: number; cancel: number };
-  /** Order signatures taken from the pre-signed pool, and signed inline for want of one (threaded with --presign). */
-  presign: { hits: number; misses: number } | null;
+  /** CPU time of the host process over the window (all threads), µs. */
   cpuUs: number;
 }
 
