@@ -154,6 +154,18 @@ interface InfHandle {
   stop(): Promise<void>;
 }
 
+/** What a threaded stage's handle answers the same way for every StageWorker: its name, stats, heap, crash and stop. */
+function stageWorkerHandle<S>(name: string, w: StageWorker<S>) {
+  return {
+    name,
+    stats: () => w.latest,
+    freshStats: (timeoutMs: number) => w.freshStats(timeoutMs),
+    heapUsedBytes: () => w.heapUsedBytes,
+    crash: () => w.crash(),
+    stop: () => w.stop().then(() => undefined),
+  };
+}
+
 /** The stop's account of the session: decisions by action, intents, order outcomes, denials by reason. */
 function sessionSummary(inf: Array<InferenceStats | undefined>, ex: ReturnType<ExecutionHandle['summary']>): string {
   const byAction = [0, 0, 0, 0, 0];
@@ -367,18 +379,13 @@ export async function startHost(options: HostOptions): Promise<Host> {
       for (const add of inferenceAdds[k]) await w.addMarket(add);
       watchThread(name, slot);
       return {
-        name,
-        stats: () => w.latest,
-        freshStats: (timeoutMs) => w.freshStats(timeoutMs),
-        heapUsedBytes: () => w.heapUsedBytes,
+        ...stageWorkerHandle(name, w),
         addMarket: async (channel, local, m) => {
           const add: AddMarketMessage = { type: 'add_market', index: m.index, ticker: m.ticker, channel, local, closeTimeMs: m.closeTimeMs, ranges: [...m.grid.ranges] };
           await w.addMarket(add);
           inferenceAdds[k].push(add);
         },
         setCloseTime: (market, closeTimeMs) => w.post({ type: 'close_time', index: market, closeTimeMs }),
-        crash: () => w.crash(),
-        stop: () => w.stop().then(() => undefined),
       };
     };
     for (const [k, shardIds] of plan.inference.entries()) {
@@ -507,10 +514,7 @@ export async function startHost(options: HostOptions): Promise<Host> {
       }
       watchThread(name, slot);
       return {
-        name,
-        stats: () => w.latest,
-        freshStats: (timeoutMs) => w.freshStats(timeoutMs),
-        heapUsedBytes: () => w.heapUsedBytes,
+        ...stageWorkerHandle(name, w),
         addMarket: async (m, local) => {
           const add: AddMarketMessage = { type: 'add_market', index: m.index, ticker: m.ticker, channel: 0, local, closeTimeMs: 0, ranges: [] };
           await w.addMarket(add);
@@ -520,8 +524,6 @@ export async function startHost(options: HostOptions): Promise<Host> {
           w.post({ type: 'remove_market', index });
           shardOps[s].push({ remove: index });
         },
-        crash: () => w.crash(),
-        stop: () => w.stop().then(() => undefined),
       };
     };
     for (const [s, globals] of plan.shards.entries()) {
