@@ -4,8 +4,8 @@
  *
  *   npm run bench:micro -- --filter rest-transport [--time 2000]
  *
- * The simulator runs in a child process of its own (bench/sim/sim-process.ts, forked with tsx's
- * loader, Prestige tier, no synthetic liquidity), so that the server and the client do not share
+ * The simulator runs in a child process of its own (SimProcess, src/main/bench/sim-process.ts:
+ * Prestige tier, no synthetic liquidity), so that the server and the client do not share
  * an event loop. Each task awaits one complete request (or 16 in parallel) through the transport
  * as the client uses it: body read to the end, signing included where the task says "signed"
  * (RSA-PSS 2048, about 1 ms of CPU per request, the same cost for both transports).
@@ -18,49 +18,25 @@
  * bucket on the simulator runs dry during a run (Prestige Read: 1,000 requests/s per key;
  * Write: 800/s). Unsigned requests (public market data) are not metered.
  */
-import { fork, type ChildProcess } from 'node:child_process';
 import { EventEmitter } from 'node:events';
 import { generateKeyPairSync } from 'node:crypto';
-import { dirname, join } from 'node:path';
-import { fileURLToPath } from 'node:url';
 import { Pool } from 'undici';
 import { KalshiCredentials } from '../../src/shared/kalshi-signing.js';
 import { NodeHttpTransport, restBase, UndiciTransport, type RestRequest, type RestTransport, type RestBase } from '../../src/shared/kalshi/rest/index.js';
-import type { SimProcessConfig, SimProcessMessage, SimProcessRequest } from '../sim/sim-process.js';
+import { SimProcess } from '../../src/main/bench/sim-process.js';
 import { consume, defineSuite, type MicroTask } from '../harness.js';
 
 const KEYS = 8;
 const PARALLEL = 16;
 const TIMEOUT_MS = 10_000;
 
-const here = dirname(fileURLToPath(import.meta.url));
-const fromSource = import.meta.url.endsWith('.ts');
 
 type Kind = 'undici' | 'node:http';
 const make = (kind: Kind, base: RestBase, credentials?: KalshiCredentials, connections = 1): RestTransport =>
   kind === 'undici' ? new UndiciTransport(base, { credentials, connections }) : new NodeHttpTransport(base, { credentials, connections });
 
-let child: ChildProcess | undefined;
+let sim: SimProcess | undefined;
 const transports: RestTransport[] = [];
-
-async function startSim(config: SimProcessConfig): Promise<string> {
-  const entry = join(here, '..', 'sim', fromSource ? 'sim-process.ts' : 'sim-process.js');
-  child = fork(entry, [JSON.stringify(config)], { execArgv: fromSource ? ['--import', 'tsx'] : [], stdio: ['ignore', 'ignore', 'inherit', 'ipc'] });
-  const c = child;
-  return new Promise<string>((resolve, reject) => {
-    const timer = setTimeout(() => reject(new Error('simulator child: not ready within 60 s')), 60_000);
-    c.on('message', (m: SimProcessMessage) => {
-      if (m.type === 'ready') {
-        clearTimeout(timer);
-        resolve(m.restUrl);
-      }
-    });
-    c.once('exit', (code) => {
-      clearTimeout(timer);
-      reject(new Error(`simulator child exited with code ${code}`));
-    });
-  });
-}
 
 async function ok(t: RestTransport, request: RestRequest, status = 200): Promise<void> {
   const reply = await t.send(request, TIMEOUT_MS);
@@ -75,10 +51,10 @@ export default defineSuite({
       const { privateKey, publicKey } = generateKeyPairSync('rsa', { modulusLength: 2048 });
       return { keyId: `bench-rest-${i}`, privateKey, publicKeyPem: publicKey.export({ type: 'spki', format: 'pem' }).toString() };
     });
-    const restUrl = await startSim({
+    sim = await SimProcess.start({
       keys: keys.map(({ keyId, publicKeyPem }) => ({ keyId, publicKeyPem })), markets: 50, rate: 0, seed: 42, tier: 'prestige', balance: 1_000_000_000_000,
     });
-    const base = restBase(restUrl);
+    const base = restBase(sim.restUrl);
     const credentials = keys.map((k) => new KalshiCredentials(k.keyId, k.privateKey));
 
     // A market to rest orders on, far from the touch.
@@ -139,13 +115,7 @@ export default defineSuite({
   },
   async teardown() {
     await Promise.all(transports.splice(0).map((t) => t.close()));
-    const c = child;
-    child = undefined;
-    if (c === undefined || c.exitCode !== null) return;
-    const exited = new Promise<void>((resolve) => c.once('exit', () => resolve()));
-    if (c.connected) c.send({ type: 'stop' } satisfies SimProcessRequest);
-    const timer = setTimeout(() => c.kill('SIGKILL'), 10_000);
-    await exited;
-    clearTimeout(timer);
+    await sim?.stop();
+    sim = undefined;
   },
 });

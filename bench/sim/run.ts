@@ -8,7 +8,7 @@
  *   npm run bench:sim -- --only stages                  # per-stage cost of a book message, in process
  *
  * 1. WebSocket book-message throughput to one client. For each offered `--rate` the simulator
- *    runs in a child process of its own (bench/sim/sim-process.ts, forked with tsx's loader)
+ *    runs in a child process of its own (src/main/bench/sim-child.ts, forked by SimProcess)
  *    over `--markets` markets; one `ws` client in this process (perMessageDeflate off, signed
  *    upgrade) subscribes to orderbook_delta for every ticker listed by REST GET /markets, waits
  *    for every snapshot, warms up, then counts delta frames over a window of `--seconds`,
@@ -35,7 +35,6 @@
  * Prints tables and writes JSON (machine, Node version, date, settings, rows) to
  * `bench/results/sim-<timestamp>.json` (or `--out`).
  */
-import { fork, type ChildProcess } from 'node:child_process';
 import { generateKeyPairSync, type KeyObject } from 'node:crypto';
 import { mkdir, writeFile } from 'node:fs/promises';
 import http from 'node:http';
@@ -47,11 +46,10 @@ import { Client } from 'undici';
 import WebSocket from 'ws';
 import { authHeaders, WS_SIGNED_PATH } from '../../src/shared/kalshi-signing.js';
 import type { UsageTier } from '../../src/shared/rate-budgets.js';
-import type { SimProcessConfig, SimProcessMessage, SimProcessRequest } from './sim-process.js';
+import { SimProcess, type SimStats } from '../../src/main/bench/sim-process.js';
 import { stageCosts, type StageRow } from './stages.js';
 
 const here = dirname(fileURLToPath(import.meta.url));
-const fromSource = import.meta.url.endsWith('.ts');
 
 interface Key {
   keyId: string;
@@ -66,61 +64,6 @@ function makeKey(keyId: string): Key {
 
 const sleep = (ms: number) => new Promise<void>((r) => setTimeout(r, ms));
 const nowNs = () => process.hrtime.bigint();
-
-// ---------------------------------------------------------------------------------------------
-// The simulator child process
-
-type Stats = Extract<SimProcessMessage, { type: 'stats' }>;
-
-class SimChild {
-  private waiters: Array<(s: Stats) => void> = [];
-  private exited: Promise<void>;
-
-  private constructor(
-    readonly child: ChildProcess,
-    readonly restUrl: string,
-    readonly wsUrl: string,
-  ) {
-    child.on('message', (m: SimProcessMessage) => {
-      if (m.type === 'stats') this.waiters.shift()?.(m);
-    });
-    this.exited = new Promise((resolve) => child.once('exit', () => resolve()));
-  }
-
-  static async start(config: SimProcessConfig, profileDir?: string): Promise<SimChild> {
-    const entry = join(here, fromSource ? 'sim-process.ts' : 'sim-process.js');
-    const execArgv = fromSource ? ['--import', 'tsx'] : [];
-    if (profileDir !== undefined) execArgv.push('--cpu-prof', '--cpu-prof-dir', profileDir);
-    const child = fork(entry, [JSON.stringify(config)], { execArgv, stdio: ['ignore', 'ignore', 'inherit', 'ipc'] });
-    const ready = await new Promise<Extract<SimProcessMessage, { type: 'ready' }>>((resolve, reject) => {
-      const timer = setTimeout(() => reject(new Error('simulator child: no ready message within 60 s')), 60_000);
-      child.on('message', (m: SimProcessMessage) => {
-        if (m.type === 'ready') {
-          clearTimeout(timer);
-          resolve(m);
-        }
-      });
-      child.once('exit', (code) => {
-        clearTimeout(timer);
-        reject(new Error(`simulator child exited with code ${code} before it was ready`));
-      });
-    });
-    return new SimChild(child, ready.restUrl, ready.wsUrl);
-  }
-
-  stats(): Promise<Stats> {
-    return new Promise((resolve) => {
-      this.waiters.push(resolve);
-      this.child.send({ type: 'stats' } satisfies SimProcessRequest);
-    });
-  }
-
-  async stop(): Promise<void> {
-    if (this.child.exitCode === null && this.child.connected) this.child.send({ type: 'stop' } satisfies SimProcessRequest);
-    const timeout = sleep(10_000).then(() => this.child.kill('SIGKILL'));
-    await Promise.race([this.exited, timeout]);
-  }
-}
 
 async function getJson(url: string): Promise<any> { // eslint-disable-line @typescript-eslint/no-explicit-any
   const res = await fetch(url);
@@ -203,9 +146,9 @@ function sidSeq(buf: Buffer, prefix: Buffer): [number, number] | undefined {
 }
 
 async function wsThroughput(key: Key, rate: number, options: { markets: number; seed: number; warmupMs: number; windowMs: number; profileDir?: string }): Promise<WsRow> {
-  const sim = await SimChild.start(
+  const sim = await SimProcess.start(
     { keys: [{ keyId: key.keyId, publicKeyPem: key.publicKeyPem }], markets: options.markets, rate, seed: options.seed, tier: 'prestige', balance: 1_000_000_000 },
-    options.profileDir,
+    { cpuProfileDir: options.profileDir },
   );
   try {
     const tickers = await allTickers(sim.restUrl);
@@ -402,7 +345,7 @@ async function restLatency(
   request: RestRow['request'],
   ticker: string,
   runId: string,
-  sim: SimChild,
+  sim: SimProcess,
   options: { orders: number; warmup: number; pacedPerSecond: number },
 ): Promise<RestRow> {
   const { send, close } = client === 'undici' ? undiciSender(origin) : nodeHttpSender(origin);
@@ -417,7 +360,7 @@ async function restLatency(
   let n = 0;
   let measuredStart = 0n;
   let nextSend = nowNs();
-  let server0: Stats | undefined;
+  let server0: SimStats | undefined;
   let client0: NodeJS.CpuUsage | undefined;
   let serverCpuUs = 0;
   let serverSysUs = 0;
@@ -506,14 +449,14 @@ async function restBench(options: {
   profileDir?: string;
 }): Promise<{ rows: RestRow[]; ticker: string }> {
   const keys = Array.from({ length: options.keys }, (_, i) => makeKey(`bench-key-${i + 1}`));
-  const sim = await SimChild.start({
+  const sim = await SimProcess.start({
     keys: keys.map((k) => ({ keyId: k.keyId, publicKeyPem: k.publicKeyPem })),
     markets: options.markets,
     rate: options.rate,
     seed: options.seed,
     tier: 'prestige',
     balance: 1_000_000_000_000, // $1,000,000: room for every resting order
-  }, options.profileDir);
+  }, { cpuProfileDir: options.profileDir });
   const rows: RestRow[] = [];
   try {
     const url = new URL(sim.restUrl);

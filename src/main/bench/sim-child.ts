@@ -1,7 +1,8 @@
 /**
  * The exchange simulator under benchmark, as the entry module of a child process of its own
  * (forked by `SimProcess`, ./sim-process.ts), so that the host under test and the simulator
- * never share an event loop or a CPU-time figure. The shipped twin of bench/sim/sim-process.ts.
+ * never share an event loop or a CPU-time figure. `kalshi-actor bench`, `npm run bench:sim`
+ * (bench/sim/run.ts) and the REST transport micro-benchmark all run the simulator this way.
  *
  * Protocol (Node IPC, JSON-serialised):
  *   argv[2]   one JSON `SimChildConfig`
@@ -43,6 +44,8 @@ export interface SimStats {
   /** process.cpuUsage() of the child, µs. */
   cpuUserUs: number;
   cpuSystemUs: number;
+  /** The child's process.hrtime.bigint() when it answered, ns, as decimal text (exact beyond 2^53). */
+  hrtimeNs: string;
   /** Book changes (deltas) the engine has made, counted by one extra engine listener. */
   bookChanges: number;
   /** Book changes in the markets of the last `watch` (0 before one). */
@@ -51,6 +54,8 @@ export interface SimStats {
   heapUsedBytes: number;
   /** Open WebSocket connections. */
   connections: number;
+  /** Resting orders of the synthetic participants, all markets (a walk over the markets: for reports, not for a loop). */
+  syntheticOrders: number;
 }
 
 export type SimChildRequest =
@@ -150,9 +155,11 @@ async function main(): Promise<void> {
     if (m?.type === 'stats') {
       const cpu = process.cpuUsage();
       const mem = process.memoryUsage();
+      let syntheticOrders = 0;
+      for (const x of running.exchange.markets()) syntheticOrders += running.exchange.syntheticOrders(x.index).length;
       send({
-        type: 'stats', cpuUserUs: cpu.user, cpuSystemUs: cpu.system, bookChanges, watchedChanges,
-        rssBytes: mem.rss, heapUsedBytes: mem.heapUsed, connections: running.control.connections(),
+        type: 'stats', cpuUserUs: cpu.user, cpuSystemUs: cpu.system, hrtimeNs: process.hrtime.bigint().toString(), bookChanges, watchedChanges,
+        rssBytes: mem.rss, heapUsedBytes: mem.heapUsed, connections: running.control.connections(), syntheticOrders,
       });
     } else if (m?.type === 'stop') {
       stop();

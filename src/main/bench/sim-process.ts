@@ -68,10 +68,13 @@ export class SimProcess {
    * Fork the simulator and resolve once it listens. Rejects (after killing the child) when it
    * exits first — with its own reason when it gave one — or is not ready within `timeoutMs`.
    */
-  static start(config: SimChildConfig, opts: { timeoutMs?: number } = {}): Promise<SimProcess> {
+  static start(config: SimChildConfig, opts: { timeoutMs?: number; cpuProfileDir?: string } = {}): Promise<SimProcess> {
     const timeoutMs = opts.timeoutMs ?? DEFAULT_TIMEOUT_MS;
+    const execArgv = fromSource ? ['--import', 'tsx'] : [];
+    // A V8 CPU profile of the simulator, written when it exits normally (`stop`).
+    if (opts.cpuProfileDir !== undefined) execArgv.push('--cpu-prof', '--cpu-prof-dir', opts.cpuProfileDir);
     const child = fork(CHILD_ENTRY, [JSON.stringify(config)], {
-      execArgv: fromSource ? ['--import', 'tsx'] : [],
+      execArgv,
       stdio: ['ignore', 'ignore', 'inherit', 'ipc'],
     });
     // Our normal exit (process.exit included) kills the child; 'exit' handlers must be synchronous.

@@ -69,6 +69,8 @@ describe('SimProcess', () => {
     // 2,000 changes/s: a few hundred more arrive within a fraction of a second.
     const later = await until(() => sim.stats(), (s) => s.bookChanges >= first.bookChanges + 500);
     expect(later.bookChanges).toBeGreaterThanOrEqual(first.bookChanges + 500);
+    expect(BigInt(later.hrtimeNs)).toBeGreaterThan(BigInt(first.hrtimeNs)); // the child's own clock, exact as text
+    expect(later.syntheticOrders).toBeGreaterThan(0); // seeded books and the participants' quotes rest
     expect(later.cpuUserUs + later.cpuSystemUs).toBeGreaterThanOrEqual(first.cpuUserUs + first.cpuSystemUs);
 
     const pid = sim.pid;
