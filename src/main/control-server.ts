@@ -8,17 +8,23 @@
  *
  * Request pipeline (one `app.any('/*')` entry; the route table is a Map keyed "METHOD /path"):
  *
- *   guard: Host/Origin (tokenless only, 403) → bearer token (401) → route (404, 405 + Allow)
+ *   read guard: Host/Origin (tokenless only, 403) → bearer token (401)
+ *   → route (404, 405 + Allow) → action guard (every non-GET route: the action token, 401)
  *   → body (≤ 16 KiB, else 400 and the connection is closed) → handler → exactly one reply
  *
  * - Bound to 127.0.0.1 by default. Binding anywhere else requires a token (≥ 16 visible ASCII
  *   characters): `startControlServer` throws otherwise. With a token, EVERY request must carry
- *   `Authorization: Bearer <token>`; the comparison is constant time (SHA-256 of both sides, then
- *   `timingSafeEqual`, so not even the length leaks). The token is never logged or echoed.
+ *   `Authorization: Bearer <token>` — or, on a GET only, `?token=<token>` in the URL, since a
+ *   browser cannot set the header on a page load. The comparison is constant time (SHA-256 of
+ *   both sides, then `timingSafeEqual`, so not even the length leaks). The token is never logged
+ *   or echoed.
  * - Without a token (loopback only) a web page the operator happens to visit must not be able to
- *   clear the kill switch: a request whose Host header names something other than a loopback
- *   address (DNS rebinding) or whose Origin is not this server (cross-site request) gets 403.
- *   curl and other non-browser clients send no Origin and pass.
+ *   read the host's state or act on it: a request whose Host header names something other than
+ *   a loopback address (DNS rebinding) or whose Origin is not this server (cross-site request)
+ *   gets 403. curl and other non-browser clients send no Origin and pass.
+ * - Actions (every route but GET) ALWAYS need a bearer token, in the header only: `token` when
+ *   one is set, else `actionToken` (the host makes one per start and keeps it in its data dir,
+ *   readable by the operator only). With neither, actions answer 403.
  * - Bodies are JSON objects with known fields only: bad JSON, another type, an unknown field
  *   (a typo such as "flaten" must not silently skip the flatten) or a body over 16 KiB → 400 with
  *   `{"error": …}`, and the handler is not called.
@@ -28,9 +34,9 @@
  * - Every request is answered exactly once; after the client aborts (or `close()`), nothing is
  *   written. Everything needed from the uWS request is copied before the first await.
  *
- * Extending (issue #10: dashboard page, /metrics, /readyz, a WebSocket state stream): pass more
- * `routes` (they go through the same guard), and register WebSocket routes in `configure(app,
- * guard)` — uWS matches them before the catch-all, so they must call `guard` themselves on upgrade.
+ * Extending: pass more `routes` (they go through the same guards), and register WebSocket routes
+ * in `configure(app, guard)` — uWS matches them before the catch-all, so they must call `guard`
+ * (the read guard) themselves on upgrade.
  */
 import { createHash, timingSafeEqual } from 'node:crypto';
 import { isIP } from 'node:net';
@@ -80,6 +86,11 @@ export interface ControlRoute {
   method: 'GET' | 'POST' | 'PUT' | 'DELETE';
   /** Exact path, e.g. '/metrics'. */
   path: string;
+  /**
+   * A GET served without the read guard: static files that carry no state of the host (the
+   * dashboard's script and style sheet, which a page loaded with `?token=` cannot fetch with it).
+   */
+  public?: boolean;
   handle(req: ControlRequest): ControlReply | Promise<ControlReply>;
 }
 
@@ -99,7 +110,10 @@ export interface ControlServerOptions {
   host?: string;
   /** 0: an ephemeral port (see the returned `port`). */
   port: number;
+  /** Required for every request (reads and actions) when set. */
   token?: string;
+  /** Without `token`: the bearer token actions need (reads stay tokenless on loopback). */
+  actionToken?: string;
   handlers: ControlHandlers;
   /** More routes, served behind the same guard (a duplicate of any route throws). */
   routes?: ControlRoute[];
@@ -166,6 +180,16 @@ export function controlGuard(token: string | undefined): ControlGuard {
   };
 }
 
+/**
+ * The check every action (non-GET route) passes after the read guard: a bearer token in the
+ * header — `token` when set (the read guard checked it already), else `actionToken`.
+ */
+export function actionGuard(token: string | undefined, actionToken: string | undefined): ControlGuard {
+  if (token !== undefined) return () => undefined;
+  if (actionToken === undefined) return () => error(403, 'actions are disabled: no control token is set');
+  return controlGuard(actionToken);
+}
+
 /** The body as a JSON object with only `allowed` fields; an empty body is {}. Throws ControlHttpError 400. */
 export function jsonObjectBody(req: ControlRequest, allowed: readonly string[]): Record<string, unknown> {
   if (req.body.length === 0) return {};
@@ -220,8 +244,10 @@ export async function startControlServer(options: ControlServerOptions): Promise
   if (!Number.isInteger(options.port) || options.port < 0 || options.port > 65_535) {
     throw new RangeError(`control server: port must be 0 to 65535, got ${options.port}`);
   }
-  if (token !== undefined && (token.length < MIN_TOKEN_CHARS || !/^[\x21-\x7e]+$/.test(token))) {
-    throw new Error(`control server: the token must be at least ${MIN_TOKEN_CHARS} visible ASCII characters, without spaces`);
+  for (const [name, t] of [['token', token], ['action token', options.actionToken]] as const) {
+    if (t !== undefined && (t.length < MIN_TOKEN_CHARS || !/^[\x21-\x7e]+$/.test(t))) {
+      throw new Error(`control server: the ${name} must be at least ${MIN_TOKEN_CHARS} visible ASCII characters, without spaces`);
+    }
   }
   if (token === undefined && !isLoopbackHost(host)) {
     throw new Error(`control server: binding to ${host} would expose the kill switch beyond this machine; set a token (or bind to 127.0.0.1)`);
@@ -244,6 +270,7 @@ export async function startControlServer(options: ControlServerOptions): Promise
     methodsByPath.set(route.path, [...(methodsByPath.get(route.path) ?? []), route.method]);
   }
   const guard = controlGuard(token);
+  const actionAllowed = actionGuard(token, options.actionToken);
 
   const send = (ex: Exchange, reply: ControlReply, closeConnection = false): void => {
     if (ex.done) return;
@@ -304,17 +331,28 @@ export async function startControlServer(options: ControlServerOptions): Promise
       if (!headers.has(k)) headers.set(k, v);
     });
     const header = (name: string): string | undefined => headers.get(name.toLowerCase());
+    // A page load cannot carry the header: on a GET, `?token=` stands for it (never on an action).
+    const readHeader = (name: string): string | undefined => {
+      const h = header(name);
+      if (h !== undefined || method !== 'GET' || name.toLowerCase() !== 'authorization') return h;
+      const t = query.get('token');
+      return t === null ? undefined : `Bearer ${t}`;
+    };
     // A body we will not read: answer and close, so the unread bytes are not taken for a request.
     const length = header('content-length');
     const hasBody = header('transfer-encoding') !== undefined || (length !== undefined && length !== '' && length !== '0');
 
-    const refused = guard(header);
-    if (refused) return send(ex, refused, hasBody);
     const route = table.get(`${method} ${path}`);
+    const refused = route?.public === true && method === 'GET' ? undefined : guard(readHeader);
+    if (refused) return send(ex, refused, hasBody);
     if (route === undefined) {
       const allowed = methodsByPath.get(path);
       if (allowed === undefined) return send(ex, error(404, `no route ${method} ${path}`), hasBody);
       return send(ex, error(405, `${method} not allowed on ${path} (allowed: ${allowed.join(', ')})`, { allow: allowed.join(', ') }), hasBody);
+    }
+    if (method !== 'GET') {
+      const notAllowed = actionAllowed(header);
+      if (notAllowed) return send(ex, notAllowed, hasBody);
     }
     const tooLarge = () => error(400, `request body larger than ${MAX_CONTROL_BODY_BYTES} bytes`);
     if (!hasBody) {

@@ -8,6 +8,8 @@
  */
 import { COMMANDS, type Command } from './cli.js';
 import { loadConfig, redactedConfig, settingsHelp } from './config/load.js';
+import type { HostConfig } from './config/settings.js';
+import { createLogger, lineStream } from './logger.js';
 import { startHost } from './host/host.js';
 import { MarketSelectionError } from './host/market-selection.js';
 import { HostStartError } from './host/venue.js';
@@ -16,15 +18,29 @@ import { KalshiHttpError } from '../shared/kalshi/rest/errors.js';
 
 const EXPECTED = [HostStartError, MarketSelectionError, ModelLoadError, ModelMismatchError, KalshiHttpError];
 
-export function runCommand(out: (line: string) => void = (l) => console.log(l), err: (line: string) => void = (l) => console.error(l)): Command {
+/**
+ * Log lines go to stdout through pino (src/main/logger.ts: pretty on a terminal, JSON lines
+ * otherwise, per --log-format), or, when `out` is given (tests), to `out` one line at a time
+ * (JSON unless --log-format pretty). `err` takes the one line of a start-up failure: that is for a
+ * person, not the log.
+ */
+export function runCommand(out?: (line: string) => void, err: (line: string) => void = (l) => console.error(l)): Command {
   return {
     summary: 'trade: the embedded simulator by default, or Kalshi demo/prod (--exchange)',
     usage: `kalshi-actor run [settings]\n\nSettings (flag, then environment variable; flags win):\n${settingsHelp()}`,
     async run(argv) {
       const config = loadConfig(argv);
-      const stamp = () => new Date().toISOString();
-      const log = (line: string) => out(`${stamp()} ${line}`);
-      if (config.logLevel === 'debug' || config.logLevel === 'trace') log(`config ${JSON.stringify(redactedConfig(config))}`);
+      const { log, flush } = createLogger({
+        format: config.logFormat,
+        level: config.logLevel,
+        destination: out === undefined ? undefined : lineStream(out),
+        secrets: logSecrets(config),
+      });
+      {
+        // The key file's path is no secret, but the logger redacts every `privateKey` field: shown under another name.
+        const { privateKey, ...rest } = redactedConfig(config);
+        log('config', 'debug', { config: { ...rest, privateKeyPath: privateKey } });
+      }
       // The signals are ours from the very start: a SIGINT or SIGTERM that arrives while the host
       // is still starting (journal, calibration, the private stream's wait) must not kill the
       // process outright — no journal flush, no session end, whatever was set up at the exchange
@@ -33,7 +49,10 @@ export function runCommand(out: (line: string) => void = (l) => console.log(l), 
       let received: string | undefined;
       let wake: ((signal: string) => void) | undefined;
       const onSignal = (name: string) => {
-        if (received !== undefined) process.exit(130);
+        if (received !== undefined) {
+          flush();
+          process.exit(130);
+        }
         received = name;
         if (wake === undefined) log(`${name} received while starting: stopping as soon as the start-up completes (again to exit at once)`);
         wake?.(name);
@@ -59,9 +78,30 @@ export function runCommand(out: (line: string) => void = (l) => console.log(l), 
       } finally {
         process.off('SIGINT', onInt);
         process.off('SIGTERM', onTerm);
+        flush();
       }
     },
   };
+}
+
+/**
+ * The values no log line may show: the API key id, the control token and the database password.
+ * The private key itself is never in the configuration (only its file's path), so it cannot
+ * reach a log line from here; the logger also redacts every `privateKey` field.
+ */
+export function logSecrets(config: HostConfig): string[] {
+  const secrets: string[] = [];
+  if (config.keyId !== undefined) secrets.push(config.keyId);
+  if (config.controlToken !== undefined) secrets.push(config.controlToken);
+  if (config.db !== undefined) {
+    try {
+      const password = new URL(config.db).password;
+      if (password !== '') secrets.push(password, decodeURIComponent(password));
+    } catch {
+      // Not a URL: settings.ts does not let one through.
+    }
+  }
+  return secrets;
 }
 
 /** Add `run` to `COMMANDS` (idempotent). */

@@ -100,6 +100,24 @@ export function percentileNs(s: LatencySnapshot, q: number): number {
 }
 
 /**
+ * The counts of `s` gathered into coarse buckets: `out[i]` counts the values whose fine bucket
+ * ends at or below `boundsNs[i]` and above `boundsNs[i − 1]` (each value is placed within its
+ * fine bucket's 1/16); a last element counts everything above the last bound. For display.
+ */
+export function coarseCounts(s: LatencySnapshot, boundsNs: readonly number[]): number[] {
+  const out = new Array<number>(boundsNs.length + 1).fill(0);
+  let k = 0;
+  for (let b = 0; b < s.counts.length; b++) {
+    const n = s.counts[b];
+    if (n === 0) continue;
+    const upper = b + 1 < s.counts.length ? bucketFloor(b + 1) : Number.POSITIVE_INFINITY;
+    while (k < boundsNs.length && upper > boundsNs[k]) k++;
+    out[k] += n;
+  }
+  return out;
+}
+
+/**
  * What was recorded between two snapshots of one cumulative histogram (`before` taken first):
  * the window's counts. The window's maximum is not kept by a cumulative histogram, so it is
  * the upper edge of the highest bucket that grew, capped at `after.maxNs` — exact when the

@@ -60,6 +60,15 @@ describe('loadConfig', () => {
     expect(bad(['--max-position', '2', '--contract-size', '5'])).toMatch(/smaller than --contract-size/);
   });
 
+  it('log format: auto by default, pretty or json by flag or environment; log level: the LogLevel names', () => {
+    expect(loadConfig([], {})).toMatchObject({ logFormat: 'auto', logLevel: 'info' });
+    expect(loadConfig(['--log-format', 'json']).logFormat).toBe('json');
+    expect(loadConfig([], { KALSHI_ACTOR_LOG_FORMAT: 'pretty' }).logFormat).toBe('pretty');
+    expect(bad(['--log-format', 'xml'])).toBe("--log-format must be one of auto, pretty, json, got 'xml'");
+    expect(loadConfig(['--log-level', 'fatal']).logLevel).toBe('fatal');
+    expect(bad([], { KALSHI_ACTOR_LOG_LEVEL: 'verbose' })).toBe("KALSHI_ACTOR_LOG_LEVEL must be one of trace, debug, info, warn, error, fatal, got 'verbose'");
+  });
+
   it('demo and prod need a key; prod needs the explicit flag, never the environment alone', () => {
     expect(bad(['--exchange', 'demo'])).toMatch(/needs --key-id/);
     expect(bad(['--exchange', 'demo', '--key-id', 'k'])).toMatch(/needs --private-key/);

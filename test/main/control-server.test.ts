@@ -11,6 +11,9 @@ import {
 } from '../../src/main/control-server.js';
 
 const TOKEN = 'test-token-0123456789abcdef';
+/** The action token of a tokenless (loopback) server: `call` sends it on actions unless told otherwise. */
+const ACTION = 'action-token-0123456789abcdef';
+const ACTION_AUTH = { authorization: `Bearer ${ACTION}` };
 const servers: ControlServer[] = [];
 afterEach(async () => {
   await Promise.all(servers.splice(0).map((s) => s.close()));
@@ -43,11 +46,13 @@ function recorder(overrides: Partial<ControlHandlers> = {}) {
 }
 
 async function start(options: Partial<ControlServerOptions> & { handlers: ControlHandlers }) {
-  const server = await startControlServer({ port: 0, ...options });
+  const server = await startControlServer({ port: 0, ...('actionToken' in options ? {} : { actionToken: ACTION }), ...options });
   servers.push(server);
   const base = `http://127.0.0.1:${server.port}`;
   const call = async (method: 'GET' | 'POST' | 'PUT' | 'OPTIONS', path: string, body?: string | Buffer, headers: Record<string, string> = {}) => {
-    const r = await request(`${base}${path}`, { method, body, headers });
+    // Actions carry the action token unless the test sets its own authorization (or the server has a token).
+    const auth = method !== 'GET' && options.token === undefined && options.actionToken === undefined && !('authorization' in headers) ? ACTION_AUTH : {};
+    const r = await request(`${base}${path}`, { method, body, headers: { ...auth, ...headers } });
     const text = await r.body.text();
     let json: unknown;
     try {
@@ -138,7 +143,7 @@ describe('control server: bad input → 400, the handler not called', () => {
     async function* chunks() {
       for (let i = 0; i < 40; i++) yield Buffer.alloc(1024, 0x20); // no content-length: chunked
     }
-    const streamed = await request(`${base}/kill`, { method: 'POST', body: Readable.from(chunks()) }).then(
+    const streamed = await request(`${base}/kill`, { method: 'POST', body: Readable.from(chunks()), headers: ACTION_AUTH }).then(
       async (r) => ({ status: r.statusCode, text: await r.body.text() }),
       (e: unknown) => ({ status: 0, text: String(e) }), // the server may close before the client finished sending
     );
@@ -152,7 +157,7 @@ describe('control server: bad input → 400, the handler not called', () => {
       yield Buffer.from('{"reason":');
       yield Buffer.from('"chunked"}');
     }
-    const chunked = await request(`${base}/kill`, { method: 'POST', body: Readable.from(small()) });
+    const chunked = await request(`${base}/kill`, { method: 'POST', body: Readable.from(small()), headers: ACTION_AUTH });
     expect(chunked.statusCode).toBe(200);
     await chunked.body.text();
     expect(rec.kills).toEqual([{ reason: 'chunked', flatten: false, by: 'http' }]);
@@ -207,7 +212,7 @@ describe('control server: failures and aborts', () => {
       onError: (e) => errors.push(e),
     });
     const abort = new AbortController();
-    const pending = request(`${base}/kill`, { method: 'POST', body: '{"reason":"slow"}', signal: abort.signal }).catch((e: unknown) => e);
+    const pending = request(`${base}/kill`, { method: 'POST', body: '{"reason":"slow"}', signal: abort.signal, headers: ACTION_AUTH }).catch((e: unknown) => e);
     await until(() => started === 1, 'the handler to be called');
     abort.abort();
     expect(await pending).toBeInstanceOf(Error);
@@ -267,6 +272,42 @@ describe('control server: authentication', () => {
     expect((await call('POST', '/kill/clear', undefined, { origin: `http://${self}` })).status).toBe(200);
     expect((await call('GET', '/healthz', undefined, { host: `localhost:${server.port}` })).status).toBe(200);
     expect(rec.clears()).toBe(1);
+  });
+
+  it('without a token, actions still need the action token (in the header only); reads do not', async () => {
+    const rec = recorder();
+    const { call } = await start({ handlers: rec.handlers });
+    for (const headers of [{ authorization: '' }, { authorization: `Bearer ${ACTION}x` }, { authorization: `Bearer ${TOKEN}` }]) {
+      const r = await call('POST', '/kill', '{"reason":"x"}', headers);
+      expect(r, JSON.stringify(headers)).toMatchObject({ status: 401, json: { error: 'missing or wrong bearer token' } });
+      expect(r.text).not.toContain(ACTION);
+    }
+    // ?token= stands for the header on a GET only, never on an action.
+    expect((await call('POST', `/kill?token=${ACTION}`, '{}', { authorization: '' })).status).toBe(401);
+    expect(rec.kills).toEqual([]);
+    expect((await call('GET', '/supervisor')).status).toBe(200);
+    expect((await call('POST', '/kill', '{"reason":"ok"}')).status).toBe(200);
+    expect(rec.kills).toEqual([{ reason: 'ok', flatten: false, by: 'http' }]);
+    // No action token at all: actions are refused, reads served.
+    const bare = await start({ handlers: rec.handlers, actionToken: undefined });
+    expect(await bare.call('POST', '/kill/clear', undefined, { authorization: `Bearer ${ACTION}` })).toMatchObject({ status: 403, json: { error: 'actions are disabled: no control token is set' } });
+    expect((await bare.call('GET', '/healthz')).status).toBe(200);
+    expect(rec.clears()).toBe(0);
+    await expect(startControlServer({ port: 0, handlers: rec.handlers, actionToken: 'short' })).rejects.toThrow(/action token must be at least 16/);
+  });
+
+  it('with a token, a GET may carry it as ?token= (a page load); an action may not; a public GET needs nothing', async () => {
+    const rec = recorder();
+    const { call } = await start({
+      host: '0.0.0.0', token: TOKEN, handlers: rec.handlers,
+      routes: [{ method: 'GET', path: '/static.js', public: true, handle: () => ({ status: 200, text: 'export {};', contentType: 'text/javascript' }) }],
+    });
+    expect(await call('GET', '/static.js')).toMatchObject({ status: 200, text: 'export {};' });
+    expect((await call('POST', '/static.js', '{}', { authorization: `Bearer ${TOKEN}` })).status).toBe(405);
+    expect(await call('GET', `/supervisor?token=${TOKEN}`)).toMatchObject({ status: 200 });
+    expect((await call('GET', `/supervisor?token=${TOKEN}x`)).status).toBe(401);
+    expect((await call('POST', `/kill?token=${TOKEN}`, '{}')).status).toBe(401);
+    expect(rec.kills).toEqual([]);
   });
 
   it('recognizes loopback hosts and the guard stands alone (for WebSocket upgrades)', () => {

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { diffSnapshots, LatencyHistogram, mergeSnapshots, percentileNs } from '../../src/shared/latency-histogram.js';
+import { coarseCounts, diffSnapshots, LatencyHistogram, mergeSnapshots, percentileNs } from '../../src/shared/latency-histogram.js';
 
 describe('LatencyHistogram', () => {
   it('reports percentiles within 6.25 % of the exact ones', () => {
@@ -85,5 +85,14 @@ describe('LatencyHistogram', () => {
     expect(empty.total).toBe(0);
     expect(empty.maxNs).toBe(0);
     expect(percentileNs(empty, 0.99)).toBeNaN();
+  });
+
+  it('coarseCounts gathers the buckets under display bounds, everything counted once', () => {
+    const h = new LatencyHistogram();
+    for (const ns of [3_000, 4_000, 9_000, 15_000, 15_000, 700_000, 5e9]) h.record(ns);
+    const counts = coarseCounts(h.snapshot(), [5_000, 10_000, 1_000_000]);
+    expect(counts).toEqual([2, 1, 3, 1]); // ≤ 5 µs, ≤ 10 µs, ≤ 1 ms, above
+    expect(counts.reduce((a, b) => a + b, 0)).toBe(h.snapshot().total);
+    expect(coarseCounts(new LatencyHistogram().snapshot(), [1_000])).toEqual([0, 0]);
   });
 });

@@ -7,6 +7,7 @@
  * (./load.ts). Units are in the names: `-ms`, `-s`, money in dollars as exact fixed-point text.
  */
 import { parseMoney, type Money } from '../../shared/fixed-point.js';
+import type { LogLevel } from '../log-line.js';
 
 export class SettingError extends Error {
   override readonly name = 'SettingError';
@@ -163,8 +164,9 @@ export const SETTINGS = {
   cancelOrphans: setting('cancel-orphans', "cancel resting orders that are not this host's in traded markets (calibrate: only when given on the command line)", true, bool, { boolean: true }),
   dashboardPort: setting('dashboard-port', 'dashboard and /metrics port (0: off)', 8090, int(0, 65_535)),
   dashboardHost: setting('dashboard-host', 'dashboard and control interface address (anything but loopback needs --control-token)', '127.0.0.1', text),
-  controlToken: optional('control-token', 'bearer token (16+ visible characters) the dashboard and control interface require (kill switch over HTTP)', token, { secret: true }),
-  logLevel: setting('log-level', 'trace, debug, info, warn or error', 'info' as 'trace' | 'debug' | 'info' | 'warn' | 'error', oneOf('trace', 'debug', 'info', 'warn', 'error')),
+  controlToken: optional('control-token', 'bearer token (16+ visible characters) for the dashboard and control interface: every request needs it when set; dashboard actions always need one (unset: a fresh one in <data-dir>/control-token)', token, { secret: true }),
+  logLevel: setting('log-level', 'trace, debug, info, warn, error or fatal', 'info' as LogLevel, oneOf<LogLevel>('trace', 'debug', 'info', 'warn', 'error', 'fatal')),
+  logFormat: setting('log-format', 'auto (pretty on a terminal, JSON lines otherwise), pretty or json', 'auto' as 'auto' | 'pretty' | 'json', oneOf('auto', 'pretty', 'json')),
   simMarkets: setting('sim-markets', 'embedded simulator: markets (about 80 % are open at a time)', 250, int(1, 100_000)),
   simRate: setting('sim-rate', 'embedded simulator: book messages per second', 2_000, int(0, 10_000_000)),
   simSeed: setting('sim-seed', 'embedded simulator: seed', 42, int(0, 2 ** 32 - 1)),

@@ -61,6 +61,10 @@ export interface ExecutionHandle {
   kill(options: KillOptions): Promise<KillReport>;
   /** Reset every triggered order group now (ExecutionStage.resetTriggeredGroups). */
   resetGroups(): void;
+  /** Reset one triggered order group now (ExecutionStage.resetGroup; ignored unless it is triggered). */
+  resetGroup(id: string): void;
+  /** The operator's disable or enable of a market (ExecutionStage.setOperatorDisabled). */
+  setOperatorDisabled(index: number, disabled: boolean, reason: string): void;
   /** A REST reconcile now. */
   reconcile(reason: string): void;
   /** The execution worker's thread id (threaded; undefined inline). */
@@ -149,6 +153,8 @@ export async function startExecution(o: ExecutionStartOptions): Promise<Executio
       cancelWorking: (index, reason) => void stage.cancelWorking(index, reason),
       kill: (options) => stage.kill(options),
       resetGroups: () => void stage.resetTriggeredGroups(),
+      resetGroup: (id) => void stage.resetGroup(id),
+      setOperatorDisabled: (index, disabled, reason) => void stage.setOperatorDisabled(index, disabled, reason),
       reconcile: (reason) => stage.requestReconcile(reason),
       threadId: undefined,
       crash: async () => {
@@ -280,6 +286,12 @@ export async function startExecution(o: ExecutionStartOptions): Promise<Executio
         killing.push(waiter(resolve, reject, timeoutMs, `execution did not answer kill within ${timeoutMs} ms`));
         post({ type: 'kill', flatten: options.flatten, reason: options.reason, timeoutMs: options.timeoutMs });
       });
+    },
+    resetGroup(id) {
+      post({ type: 'reset_group', id });
+    },
+    setOperatorDisabled(index, disabled, reason) {
+      post({ type: 'operator_disable', index, disabled, reason });
     },
     resetGroups() {
       post({ type: 'reset_groups' });

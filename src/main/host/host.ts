@@ -57,6 +57,7 @@ import { cancelSessionOrders, restingOrders } from '../../workers/execution/exch
 import type { SupervisedMarket, SupervisorView } from '../../supervisor/supervisor.js';
 import { KillSwitchFile, KillSwitchWatch, type KillSwitchState } from '../../supervisor/kill-switch.js';
 import { openControlInterface } from './control-interface.js';
+import { ControlHttpError } from '../control-server.js';
 import { startSupervisor, type SupervisorHandle } from './supervisor-handle.js';
 import { supervisorSettingsOf } from './supervisor-settings.js';
 import { ThreadRestarts } from './thread-restarts.js';
@@ -65,7 +66,10 @@ import { verdictLine } from '../../supervisor/calibration/report-table.js';
 import { progressLine } from '../calibrate-command.js';
 import { StatusLine, type StatusTotals } from './status-line.js';
 import { sharedBytesOf, type HostMeasure } from './host-measure.js';
-import { streamTotals } from './state-stream.js';
+import { DashboardState, HealthEvents } from './dashboard-state.js';
+import { ensureActionToken } from './control-token.js';
+import { DecisionBoard } from '../../shared/decision-board.js';
+import type { LogLine } from '../log-line.js';
 import { HostStartError, openVenue, type Venue } from './venue.js';
 
 /** The main thread's `market_data` seq range (lifecycle events): above any shard's (shard × 2^40). */
@@ -84,8 +88,8 @@ const LIFECYCLE_STATUS: Readonly<Record<string, SupervisedMarket['status']>> = O
 
 export interface HostOptions {
   config: HostConfig;
-  /** One line per call (status lines, state changes). */
-  log: (line: string) => void;
+  /** One line per call (status lines, state changes), with its level. */
+  log: LogLine;
   journal?: Journal;
   /** Wall clock, ms. */
   nowMs?: () => number;
@@ -193,8 +197,15 @@ function sessionSummary(inf: Array<InferenceStats | undefined>, ex: ReturnType<E
 }
 
 export async function startHost(options: HostOptions): Promise<Host> {
-  const { config, log } = options;
+  const { config } = options;
   const nowMs = options.nowMs ?? Date.now;
+  const startedMs = nowMs();
+  // Every line but the periodic status line is also a health event for the dashboard.
+  const events = new HealthEvents();
+  const log: LogLine = (line, level = 'info', fields) => {
+    events.push(level, line, nowMs());
+    options.log(line, level, fields);
+  };
   const sessionId = newSessionId(nowMs(), randomInt(36 ** 4));
   // The policy first: a model built for another feature table is refused before anything starts.
   const probe = await loadPolicy(config.policy);
@@ -244,7 +255,7 @@ export async function startHost(options: HostOptions): Promise<Host> {
       throw new HostStartError(`calibration refused to trade: ${calibration.verdict.reasons.join('; ')} (kalshi-actor calibrate prints the whole report)`);
     }
     const unfit = new Map(calibration.viability.replace.map((r) => [r.ticker, r.reason]));
-    if (!rotating) for (const [ticker, why] of unfit) log(`warning: ${ticker} is not viable (${why}); traded anyway as --markets lists it`);
+    if (!rotating) for (const [ticker, why] of unfit) log(`warning: ${ticker} is not viable (${why}); traded anyway as --markets lists it`, 'warn');
     const markets = rotating ? found.filter((m) => !unfit.has(m.ticker)) : found;
     if (markets.length === 0) throw new HostStartError('no market to trade: none is open and passes the discovery filters (see --max-spread, --min-volume, --min-time-to-close-s)');
     journal.write('session', {
@@ -265,6 +276,9 @@ export async function startHost(options: HostOptions): Promise<Host> {
     const books = BookStore.create({ maxMarkets: capacity, ladderWords: ladderWordsFor(markets, capacity) });
     markets.forEach((m, i) => books.registerMarket(i, m.grid));
     const board = PositionBoard.create(capacity);
+    const decisions = DecisionBoard.create(capacity);
+    /** Market slots the operator disabled from the dashboard (applied by execution on top of the supervisor's market states). */
+    const operatorDisabled = new Set<number>();
     const plan = planShards(markets.map((m) => m.ticker), config.marketDataWorkers, config.inferenceWorkers);
     const dirty = plan.shards.map((s) => DirtyMarkets.create(rotating ? capacity : s.length));
     const intents = plan.inference.map(() => SpscRing.create(INTENT_RING_CAPACITY, INTENT_WORDS));
@@ -285,7 +299,7 @@ export async function startHost(options: HostOptions): Promise<Host> {
     const presign = threaded && config.presign
       ? PresignedSignatures.create({ slots: config.presignSlots, targets: presignedOrderTargets(venue.restUrl) })
       : undefined;
-    const sharedBytes = sharedBytesOf([books.shared, board.shared, dirty.map((d) => d.shared), intents.map((r) => r.shared), heartbeats.shared, presign?.shared]);
+    const sharedBytes = sharedBytesOf([books.shared, board.shared, decisions.shared, dirty.map((d) => d.shared), intents.map((r) => r.shared), heartbeats.shared, presign?.shared]);
     // The supervisor starts after execution; what happens before reaches it once it exists.
     let supervisor: SupervisorHandle | undefined;
     /** The supervisor's market table by slot: close times and statuses follow the lifecycle events, rotation adds and retires. */
@@ -306,7 +320,7 @@ export async function startHost(options: HostOptions): Promise<Host> {
     let stopping: Promise<void> | undefined;
     const threadExited = (name: string, why: string) => {
       if (stopping !== undefined) return;
-      log(`${name} exited unexpectedly: ${why}`);
+      log(`${name} exited unexpectedly: ${why}`, 'error');
       // The supervisor restarts the others; its own restart is asked for here.
       if (name === 'supervisor') void restartSupervisor(why);
       else supervisor?.threadExited(name, why);
@@ -330,7 +344,7 @@ export async function startHost(options: HostOptions): Promise<Host> {
     const signer = presign === undefined ? undefined : startSigner({
       pool: presign.shared, privateKey: venue.privateKey, maxAgeMs: config.presignMaxAgeMs, log,
       onUnexpectedExit: (why) => {
-        if (stopping === undefined) log(`signer exited unexpectedly: ${why}; order requests are signed inline from now on`);
+        if (stopping === undefined) log(`signer exited unexpectedly: ${why}; order requests are signed inline from now on`, 'error');
       },
     });
     if (signer !== undefined) cleanups.push(() => signer.stop());
@@ -366,7 +380,7 @@ export async function startHost(options: HostOptions): Promise<Host> {
       const name = `inference-${k}`;
       const slot = heartbeatSlots.allocate();
       const data: InferenceWorkerData = {
-        books: books.shared, board: board.shared, intents: intents[k].shared, policy: config.policy,
+        books: books.shared, board: board.shared, decisions: decisions.shared, intents: intents[k].shared, policy: config.policy,
         channels: shardIds.map((s) => ({ dirty: dirty[s].shared, toGlobal: Int32Array.from(plan.shards[s]) })),
         meta: meta.map((m) => (m === undefined ? null : { closeTimeMs: m.closeTimeMs, ranges: [...m.grid.ranges] })),
         recordDecisions: config.journalDecisions, heartbeat: { heartbeats: heartbeats.shared, slot }, waitSpinUs: config.waitSpinUs,
@@ -394,7 +408,7 @@ export async function startHost(options: HostOptions): Promise<Host> {
       } else {
         const policy = await loadPolicy(config.policy);
         const stage = new InferenceStage({
-          books, board, policy, intents: intents[k], meta,
+          books, board, decisions, policy, intents: intents[k], meta,
           channels: shardIds.map((s) => ({ dirty: dirty[s], toGlobal: Int32Array.from(plan.shards[s]) })),
           recordDecisions: config.journalDecisions,
         });
@@ -613,7 +627,9 @@ export async function startHost(options: HostOptions): Promise<Host> {
       log(`execution restarted: ${triggered} order groups triggered, ${cancelled} resting orders cancelled (${remaining} left); new execution session ${next}`);
       executionSession = next;
       groupIds.clear();
-      return spawnExecution(next);
+      const fresh = await spawnExecution(next);
+      for (const slot of operatorDisabled) fresh.setOperatorDisabled(slot, true, 'operator_disabled (kept across the execution restart)');
+      return fresh;
     };
     let executionSession = sessionId;
     restartSupervisor = (why) => restarts.request('supervisor', why);
@@ -630,11 +646,11 @@ export async function startHost(options: HostOptions): Promise<Host> {
         setTradingState: (state, reason) => execution.setTradingState(state, reason),
         setMarketState: (index, state, reason) => execution.setMarketState(index, state, reason),
         cancelWorking: (index, reason) => execution.cancelWorking(index, reason),
-        exitPosition: (index, reason) => void execution.exitPosition(index, reason).catch((err: unknown) => log(`exit of slot ${index} failed: ${String(err)}`)),
+        exitPosition: (index, reason) => void execution.exitPosition(index, reason).catch((err: unknown) => log(`exit of slot ${index} failed: ${String(err)}`, 'error')),
         reconcile: (reason) => execution.reconcile(reason),
         kill: ({ flatten, reason }) => void execution.kill({ flatten, reason }).then(
           (r) => log(`kill switch: ${r.groupsTriggered} order groups triggered, ${r.cancelled} orders cancelled (${r.remaining} left), ${r.exitsSent} exits sent`),
-          (err: unknown) => log(`kill switch: the execution stage failed to act: ${String(err)}`),
+          (err: unknown) => log(`kill switch: the execution stage failed to act: ${String(err)}`, 'error'),
         ),
         resetGroups: () => execution.resetGroups(),
         restartThread: (name, why) => restarts.request(name, why),
@@ -709,20 +725,67 @@ export async function startHost(options: HostOptions): Promise<Host> {
       };
     };
     status.line(totals(), nowMs()); // the baseline: the first line's rates cover its whole interval
-    const statusTimer = setInterval(() => log(status.line(totals(), nowMs())), config.statusIntervalS * 1000);
+    const statusTimer = setInterval(() => options.log(status.line(totals(), nowMs())), config.statusIntervalS * 1000); // not a health event
     statusTimer.unref();
     cleanups.push(async () => clearInterval(statusTimer));
     log(`trading ${n} markets on ${venue.name} (${config.topology}, ${plan.shards.length} market-data, ${plan.inference.length} inference, policy ${config.policy}), session ${sessionId}${rotation === undefined ? '' : `; closing markets replaced, ${capacity} market slots`}`);
     rotation?.start();
+    // --- the dashboard (docs/dashboard.md): its state, sampled once a second, and the operator's actions
+    const tradedNow = () => subscribed().map((slot) => ({ slot, ticker: supervised[slot]?.ticker ?? `slot ${slot}` }));
+    const dashboard = new DashboardState({
+      sessionId, host: { venue: venue.name, topology: config.topology, policy: config.policy, startedMs },
+      books, board, decisions, markets: tradedNow, disabled: () => operatorDisabled,
+      totals, supervisor: () => sup.view(), execution: () => execution.summary(), calibration: () => calibration, nowMs, nowNs: monoNs,
+    }, events);
+    dashboard.sample();
+    const sampler = setInterval(() => dashboard.sample(), 1_000);
+    sampler.unref();
+    cleanups.push(async () => clearInterval(sampler));
+    const slotOf = (ticker: string): number => {
+      const m = tradedNow().find((t) => t.ticker === ticker);
+      if (m === undefined) throw new ControlHttpError(400, `market ${JSON.stringify(ticker)} is not traded by this host`);
+      return m.slot;
+    };
+    let actionToken: string | undefined;
+    if (config.dashboardPort > 0 && config.controlToken === undefined) {
+      try {
+        const t = ensureActionToken(config.dataDir);
+        actionToken = t.token;
+        log(`dashboard actions need the control token in ${t.path}`);
+      } catch (err) {
+        log(`no control token written in ${config.dataDir} (${err instanceof Error ? err.message : String(err)}): dashboard actions are refused; the kill switch still works through kalshi-actor kill`, 'warn');
+      }
+    }
     const control = config.dashboardPort > 0
       ? await openControlInterface({
-        host: config.dashboardHost, port: config.dashboardPort, token: config.controlToken, killFile, supervisor: sup, log,
+        host: config.dashboardHost, port: config.dashboardPort, token: config.controlToken, actionToken, killFile, supervisor: sup, log,
         state: () => ({ session_id: sessionId, supervisor: sup.view() ?? null, calibration, totals: totals() }),
         metrics: () => ({ totals: totals(), supervisor: sup.view() }),
-        stream: {
-          snapshot: (full) => (full
-            ? { session_id: sessionId, supervisor: sup.view() ?? null, calibration, totals: streamTotals(totals()) }
-            : { session_id: sessionId, supervisor: sup.view() ?? null, totals: streamTotals(totals()) }),
+        stream: { snapshot: (full) => dashboard.snapshot(full) },
+        page: true,
+        operator: {
+          disableMarket: (ticker, reason) => {
+            const slot = slotOf(ticker);
+            operatorDisabled.add(slot);
+            execution.setOperatorDisabled(slot, true, reason === undefined ? 'operator_disabled' : `operator_disabled: ${reason}`);
+            log(`market ${ticker} disabled by the operator${reason === undefined ? '' : ` (${reason})`}: closings only`, 'warn');
+            return { ticker, disabled: true };
+          },
+          enableMarket: (ticker) => {
+            const slot = slotOf(ticker);
+            operatorDisabled.delete(slot);
+            execution.setOperatorDisabled(slot, false, 'operator_enabled');
+            log(`market ${ticker} enabled by the operator`, 'warn');
+            return { ticker, disabled: false };
+          },
+          resetGroup: (id) => {
+            const g = execution.summary()?.stats.orderGroups.find((x) => x.id === id);
+            if (g === undefined) throw new ControlHttpError(400, `unknown order group ${JSON.stringify(id)}`);
+            if (g.status !== 'triggered') throw new ControlHttpError(409, `order group ${id} is ${g.status}, not triggered`);
+            execution.resetGroup(id);
+            log(`order group ${id} reset by the operator`, 'warn');
+            return { id, reset: 'sent' };
+          },
         },
       })
       : undefined;

@@ -57,7 +57,7 @@ import { Breakers, type BreakerOptions } from './breaker.js';
 import { ClientOrderIds } from './client-order-id.js';
 import { Ledger, type LedgerFill } from './ledger.js';
 import { checkOpening, DenyReason, heldAgainst, isClosing, limitsConfig, openingCost, orderCount, type LimitsConfig } from './limits.js';
-import { GroupGate, OrderGroups, type GroupEventType, type OrderGroupConfig } from './order-groups.js';
+import { GroupGate, GroupStatus, OrderGroups, type GroupEventType, type OrderGroupConfig } from './order-groups.js';
 import { limitYesPrice, paidPrice, wireSideOf, type PricingMode } from './pricing.js';
 import { denied, type CancelRequest, type Decision, type PlaceRequest, type SendRequest, type TimeInForce } from './requests.js';
 import { Throttle } from './throttle.js';
@@ -591,6 +591,13 @@ export class ExecutionCore {
    */
   resetGroupsNow(): SendRequest[] {
     return this.groups.triggeredKeys().map((key) => this.resetRequest(key));
+  }
+
+  /** A reset request for the group `id` now, if it is TRIGGERED (an operator's reset); undefined otherwise. */
+  resetGroupNow(id: string): SendRequest | undefined {
+    const key = this.groups.keyOfId(id);
+    if (key === undefined || this.groups.statusOf(key) !== GroupStatus.TRIGGERED) return undefined;
+    return this.resetRequest(key);
   }
 
   private resetRequest(key: number): SendRequest {

@@ -32,6 +32,13 @@
  *                                 still rests cancelled, then with `flatten` every position exited —
  *                                 retried as requests complete and fills arrive, up to a deadline
  *   resetTriggeredGroups()        every triggered group reset now (the kill switch cleared)
+ *
+ * The operator's commands (the dashboard, src/main/host/control-interface.ts):
+ *   setOperatorDisabled(market, on, reason)  a market disabled: closings only (REDUCING) on top of
+ *                                 whatever the supervisor's lifecycle asks, its working order
+ *                                 cancelled; enabled: back to the lifecycle's state. The two never
+ *                                 overwrite each other: the applied state is the stricter one.
+ *   resetGroup(id)                one triggered order group reset now
  *   requestReconcile(reason)      a REST reconcile now
  *
  * Markets added while running (market rotation, src/main/host/market-rotation.ts): `addMarket`
@@ -194,8 +201,14 @@ export class ExecutionStage {
   private readonly prefix: string;
   private readonly ctx: ExecutionContext;
   private readonly createdGroups: string[] = [];
-  /** Per market slot, the market trading state last set (the journal's from_state). */
+  /** Per market slot, the market trading state applied (the journal's from_state). */
   private readonly marketStates = new Map<number, MarketTradingState>();
+  /** Per market slot, the state the supervisor's lifecycle last asked for (the operator's disable applies on top). */
+  private readonly lifecycleStates = new Map<number, MarketTradingState>();
+  /** Market slots the operator disabled. */
+  private readonly disabled = new Set<number>();
+  /** Disabled market slots whose working order is still to be cancelled (see `cancelForDisable`). */
+  private readonly disableCancels = new Set<number>();
   /** Per client_order_id, the next order_event seq (see `orderEvent`). */
   private readonly orderSeq = new Map<string, number>();
   private stream: PrivateStream | undefined;
@@ -266,6 +279,7 @@ export class ExecutionStage {
         const state = closed ? MarketTradingState.HALTED : MarketTradingState.ACTIVE;
         this.core.addMarket(m.index, m.ticker, m.grid, state, now);
         this.marketStates.set(m.index, state);
+        this.lifecycleStates.set(m.index, state);
       }
     } catch (err) {
       this.writer.release();
@@ -389,6 +403,15 @@ export class ExecutionStage {
     if (d.kind === 'DENIED') return false;
     this.requestReasons.set(d.request.requestId, reason);
     this.send(d.request, 0);
+    return true;
+  }
+
+  /** Resets the order group `id` now if it is TRIGGERED; false otherwise (unknown, active, already resetting). */
+  resetGroup(id: string): boolean {
+    if (this.stopping || !this.calibrated) return false;
+    const request = this.core.resetGroupNow(id);
+    if (request === undefined) return false;
+    this.send(request, 0);
     return true;
   }
 
@@ -538,6 +561,7 @@ export class ExecutionStage {
     const state = closed ? MarketTradingState.HALTED : MarketTradingState.ACTIVE;
     this.core.addMarket(m.index, m.ticker, m.grid, state, now);
     this.marketStates.set(m.index, state);
+    this.lifecycleStates.set(m.index, state);
     this.grids[m.index] = m.grid;
     this.byTicker.set(m.ticker, m.index);
     this.traded.push(m.index);
@@ -551,9 +575,64 @@ export class ExecutionStage {
 
   /** A market's own trading state: ACTIVE, REDUCING (closings only), HALTED (nothing). Unknown slots are ignored. */
   setMarketTradingState(market: number, state: MarketTradingState, reason = ''): void {
-    if (!Number.isInteger(market) || market < 0 || market >= this.grids.length || this.grids[market] === undefined) return;
+    if (!this.isTraded(market)) return;
+    this.lifecycleStates.set(market, state);
+    this.applyMarketState(market, reason, true);
+  }
+
+  /**
+   * The operator's disable (`on`) or enable of a market; see the file comment. Returns false for
+   * a slot not traded. Disabling cancels the market's working order: now, or — when a request of
+   * the market is out or its outcome unknown — once it is answered (`cancelForDisable`).
+   */
+  setOperatorDisabled(market: number, on: boolean, reason = ''): boolean {
+    if (!this.isTraded(market)) return false;
+    if (on === this.disabled.has(market)) return true;
+    if (on) this.disabled.add(market);
+    else this.disabled.delete(market);
+    this.applyMarketState(market, reason === '' ? (on ? 'operator_disabled' : 'operator_enabled') : reason, false);
+    if (on) {
+      this.disableCancels.add(market);
+      this.cancelForDisable(market);
+    } else {
+      this.disableCancels.delete(market);
+    }
+    return true;
+  }
+
+  /**
+   * The cancel a disable owes `market`, sent once no request of the market is out and none is
+   * UNKNOWN: an order the request in flight at the disable places (or amends, or an UNKNOWN one
+   * found resting) is cancelled too. Retried on each of the market's outcomes and by `poll`.
+   * (Asking the core while a request is out would also drop what waits behind it, e.g. a deferred exit.)
+   */
+  private cancelForDisable(market: number): void {
+    if (!this.disableCancels.has(market) || this.stopping || !this.calibrated) return;
+    const w = this.core.working;
+    if (w.inFlight(market) !== undefined || w.isReduced(market)) return;
+    this.disableCancels.delete(market);
+    this.cancelWorking(market, 'operator_disabled');
+  }
+
+  /** Market slots the operator disabled, ascending. */
+  operatorDisabled(): number[] {
+    return [...this.disabled].sort((a, b) => a - b);
+  }
+
+  private isTraded(market: number): boolean {
+    return Number.isInteger(market) && market >= 0 && market < this.grids.length && this.grids[market] !== undefined;
+  }
+
+  /**
+   * Applies the stricter of the lifecycle's state and the operator's disable (REDUCING) and
+   * journals it: always when the lifecycle asked (its reason may have changed), else on a change.
+   */
+  private applyMarketState(market: number, reason: string, lifecycleAsked: boolean): void {
+    const lifecycle = this.lifecycleStates.get(market) ?? MarketTradingState.ACTIVE;
+    const state = this.disabled.has(market) ? stricterMarketState(lifecycle, MarketTradingState.REDUCING) : lifecycle;
     const now = this.clock();
     const from = this.marketStates.get(market);
+    if (from === state && !lifecycleAsked) return;
     this.core.setMarketTradingState(market, state, now);
     this.marketStates.set(market, state);
     writeRecord(this.journal, 'state_transition', {
@@ -714,6 +793,7 @@ export class ExecutionStage {
         follow = this.core.onOutcome(follow.request.requestId, { status: OutcomeStatus.NOT_SENT }, now);
       }
     } finally {
+      if (this.disableCancels.size > 0 && req.kind !== 'create_group' && req.kind !== 'reset_group') this.cancelForDisable(req.market);
       this.inFlight--;
       if (this.inFlight === 0 && this.idleWaiters.length > 0) {
         const waiters = this.idleWaiters;
@@ -728,6 +808,7 @@ export class ExecutionStage {
     if (this.stopping) return;
     const now = this.clock();
     for (const r of this.core.poll(now)) this.send(r, 0);
+    for (const m of this.disableCancels) this.cancelForDisable(m);
     if (now - this.lastRevalueMs >= 1_000) {
       this.lastRevalueMs = now;
       this.core.publishAccount(now, true);
@@ -891,6 +972,7 @@ export class ExecutionStage {
       availableCash: this.o.board.readAccount(this.account) ? this.account.cash : this.core.ledger.cash,
       inFlight: this.inFlight, streamUp: ws?.up ?? false, eventsLost: ws?.eventsLost ?? 0, reconnects: ws?.reconnects ?? 0, nowMs: this.clock(),
       requestedTradingState: this.requested, reconcilePending: this.gapsReconciled < this.gaps, presign: this.o.presigned?.stats(),
+      operatorDisabled: this.operatorDisabled(),
       lastSync: this.lastSync === undefined ? null : {
         atMs: this.lastSync.startedAtMs + this.lastSync.durationMs, reason: this.lastSync.reason, driftOk: this.lastSync.drift.ok, driftConfirmed: this.lastSync.driftConfirmed,
       },
@@ -916,6 +998,16 @@ const MAX_ORDER_SEQ = 100_000;
 /** Journal names of the trading states: 'booting', 'calibrating', … */
 const TRADING_STATE_NAMES = namesOf(TradingState);
 const MARKET_STATE_NAMES = namesOf(MarketTradingState);
+
+/** How much a market state forbids: ACTIVE < REDUCING < HALTED (INACTIVE: nothing was ever approved). */
+const STRICTNESS: Record<MarketTradingState, number> = {
+  [MarketTradingState.ACTIVE]: 0, [MarketTradingState.REDUCING]: 1, [MarketTradingState.HALTED]: 2, [MarketTradingState.INACTIVE]: 3,
+};
+
+/** The stricter of two market states. */
+export function stricterMarketState(a: MarketTradingState, b: MarketTradingState): MarketTradingState {
+  return STRICTNESS[a] >= STRICTNESS[b] ? a : b;
+}
 
 function namesOf(e: Readonly<Record<string, number>>): string[] {
   const names: string[] = [];

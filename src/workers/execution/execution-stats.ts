@@ -154,6 +154,21 @@ export interface GroupStats {
   triggeredIds: string[];
 }
 
+/** One order group, for the dashboard. */
+export interface OrderGroupRow {
+  id: string;
+  /** The market slot it covers, or −1 for the session's group. */
+  market: number;
+  status: 'creating' | 'active' | 'triggered' | 'resetting';
+  /** Contracts filled per rolling 15 s that trigger it (whole contracts). */
+  limitContracts: number;
+  /** ms since the epoch; 0 unless triggered or resetting. */
+  triggeredAtMs: number;
+}
+
+/** At most this many groups are listed in a report (triggered ones first): a report is posted every second. */
+export const MAX_GROUP_ROWS = 200;
+
 /** One market in the report. */
 export interface MarketStats {
   market: number;
@@ -181,6 +196,12 @@ export interface ExecutionStats {
   /** The last successful reconcile; null before the first. */
   lastSync: LastSyncStats | null;
   groups: GroupStats;
+  /** `off`, `session` or `market` (one group per market). */
+  groupMode: string;
+  /** The groups with an id at the exchange, triggered first, at most MAX_GROUP_ROWS. */
+  orderGroups: OrderGroupRow[];
+  /** Market slots the operator disabled (ExecutionStage.setOperatorDisabled). */
+  operatorDisabled: number[];
   exits: ExitStats;
   /** Private stream up and subscribed (openings are refused while it is not). */
   streamUp: boolean;
@@ -257,7 +278,12 @@ export interface StatsSource {
   lastSync: LastSyncStats | null;
   /** The pre-signed signature pool's counters, when the stage's credentials take from one. */
   presign?: PresignStats;
+  operatorDisabled: number[];
 }
+
+const GROUP_STATUS_NAMES: Record<number, OrderGroupRow['status']> = {
+  [GroupStatus.CREATING]: 'creating', [GroupStatus.ACTIVE]: 'active', [GroupStatus.TRIGGERED]: 'triggered', [GroupStatus.RESETTING]: 'resetting',
+};
 
 const top = emptyBookTop();
 
@@ -288,7 +314,16 @@ export function collectStats(src: StatsSource): ExecutionStats {
   let deniedTotal = 0;
   for (const n of Object.values(byReason)) deniedTotal += n;
   const groups: GroupStats = { total: 0, triggered: 0, triggeredIds: [] };
-  for (const g of core.groups.list()) {
+  const listed = core.groups.list();
+  const orderGroups: OrderGroupRow[] = [];
+  for (const g of listed) {
+    const status = GROUP_STATUS_NAMES[g.status];
+    if (status === undefined) continue;
+    orderGroups.push({ id: g.id, market: g.key, status, limitContracts: Math.floor(g.limit / 100), triggeredAtMs: g.triggeredAtMs });
+  }
+  orderGroups.sort((a, b) => Number(b.status === 'triggered') - Number(a.status === 'triggered') || a.market - b.market);
+  orderGroups.length = Math.min(orderGroups.length, MAX_GROUP_ROWS);
+  for (const g of listed) {
     groups.total++;
     if (g.status === GroupStatus.TRIGGERED || g.status === GroupStatus.RESETTING) {
       groups.triggered++;
@@ -303,6 +338,9 @@ export function collectStats(src: StatsSource): ExecutionStats {
     reconcilePending: src.reconcilePending,
     lastSync: src.lastSync === null ? null : { ...src.lastSync },
     groups,
+    groupMode: core.groups.config.mode,
+    orderGroups,
+    operatorDisabled: src.operatorDisabled,
     exits: { requested: x.requested, sent: x.sent, denied: x.denied, byReason: { ...x.byReason }, deniedBy: { ...x.deniedBy } },
     streamUp: src.streamUp,
     intents: { received: c.intentsByRing.reduce((a, b) => a + b, 0), byRing: [...c.intentsByRing] },

@@ -29,6 +29,8 @@
  *   {type:'cancel_working', index, reason}       ExecutionStage.cancelWorking
  *   {type:'kill', flatten, reason, timeoutMs?}   ExecutionStage.kill; answered `killed`
  *   {type:'reset_groups'}            ExecutionStage.resetTriggeredGroups
+ *   {type:'reset_group', id}         ExecutionStage.resetGroup (the operator's)
+ *   {type:'operator_disable', index, disabled, reason}   ExecutionStage.setOperatorDisabled
  *   {type:'reconcile', reason}       ExecutionStage.requestReconcile
  */
 import type { KeyObject } from 'node:crypto';
@@ -109,6 +111,8 @@ export type ExecutionWorkerCommand =
   | { type: 'cancel_working'; index: number; reason: string }
   | { type: 'kill'; flatten: boolean; reason: string; timeoutMs?: number }
   | { type: 'reset_groups' }
+  | { type: 'reset_group'; id: string }
+  | { type: 'operator_disable'; index: number; disabled: boolean; reason: string }
   | { type: 'reconcile'; reason: string }
   /** Post a `stats` message now (the benchmark's window edges). */
   | { type: 'stats_now' };

@@ -97,6 +97,8 @@ async function main(data: ExecutionWorkerData): Promise<void> {
     if (m?.type === 'exit_position') post({ type: 'exit_result', index: m.index, result: stage.exitPosition(m.index, m.reason) });
     if (m?.type === 'cancel_working') stage.cancelWorking(m.index, m.reason);
     if (m?.type === 'reset_groups') stage.resetTriggeredGroups();
+    if (m?.type === 'reset_group') stage.resetGroup(m.id);
+    if (m?.type === 'operator_disable') stage.setOperatorDisabled(m.index, m.disabled, m.reason);
     if (m?.type === 'reconcile') stage.requestReconcile(m.reason);
     if (m?.type === 'stats_now' && !stopping) post({ type: 'stats', stats: stage.stats(), heapUsedBytes: heapUsedBytes() });
     if (m?.type === 'kill') {

@@ -17,6 +17,7 @@
  * thread calls it (or posts it) before the market-data stage learns of the market, so no dirty
  * mark can name a local index this stage does not know; one that did would be skipped.
  */
+import type { DecisionBoard } from '../../shared/decision-board.js';
 import { emptyBookTop, type BookStore } from '../../shared/book-store.js';
 import type { DirtyMarkets } from '../../shared/dirty-markets.js';
 import { NO_DIRTY_MARKET } from '../../shared/dirty-markets.js';
@@ -54,6 +55,8 @@ export interface InferenceStageOptions {
   nowNs?: () => number;
   /** Keep every decision (market, book version, action) for `takeDecisions` — the journal's 'decision' records. */
   recordDecisions?: boolean;
+  /** Where the last decision per market is published (the dashboard); this stage writes its markets' slots. */
+  decisions?: DecisionBoard;
 }
 
 /** One decision as the journal records it. */
@@ -295,6 +298,7 @@ export class InferenceStage {
       const action = this.actions[i];
       c.decisions++;
       c.byAction[action]++;
+      this.o.decisions?.record(this.markets[i], action, this.batchAtMs);
       const waitedNs = decidedNs - this.received[i];
       this.latency.record(waitedNs);
       if (this.applied[i] > 0) st.appliedToObserved.record(this.observed[i] - this.applied[i]);

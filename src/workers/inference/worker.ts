@@ -6,6 +6,7 @@
  */
 import { parentPort, workerData } from 'node:worker_threads';
 import { BookStore, type BookStoreShared } from '../../shared/book-store.js';
+import { DecisionBoard, type DecisionBoardShared } from '../../shared/decision-board.js';
 import { DirtyMarkets, type DirtyMarketsShared } from '../../shared/dirty-markets.js';
 import { Heartbeats, type HeartbeatsShared } from '../../shared/heartbeats.js';
 import { PriceGrid, type PriceRange } from '../../shared/price-grid.js';
@@ -19,6 +20,8 @@ import { inferenceStats } from './inference-stats.js';
 export interface InferenceWorkerData {
   books: BookStoreShared;
   board: PositionBoardShared;
+  /** The last decision per market (the dashboard's). */
+  decisions?: DecisionBoardShared;
   channels: Array<{ dirty: DirtyMarketsShared; toGlobal: Int32Array }>;
   intents: SpscRingShared;
   /** Per global market index: close time and grid ranges (undefined: not traded). */
@@ -51,6 +54,7 @@ async function main(): Promise<void> {
     meta: data.meta.map((m) => (m === null ? undefined : { closeTimeMs: m.closeTimeMs, grid: PriceGrid.fromRanges(m.ranges) })),
     maxBatch: data.maxBatch,
     recordDecisions: data.recordDecisions,
+    decisions: data.decisions === undefined ? undefined : DecisionBoard.attach(data.decisions),
   });
   const postDecisions = () => {
     if (!data.recordDecisions) return;

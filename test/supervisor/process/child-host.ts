@@ -20,11 +20,48 @@ export const REPO = fileURLToPath(new URL('../../..', import.meta.url));
 const TSX_LOADER = pathToFileURL(join(REPO, 'node_modules/tsx/dist/loader.mjs')).href;
 const BIN = join(REPO, 'src/main/bin.ts');
 
-/** One captured line, with its stream and when it arrived. */
+/**
+ * One captured line, with its stream and when it arrived. A JSON log record of `kalshi-actor run`
+ * (stdout is a pipe here, so its log is pino JSON: src/main/logger.ts) is shown in `text` as
+ * `<ISO time> <msg>` — the host's old plain format, which the tests' patterns expect — and kept
+ * whole in `record`; any other line (the `kill` command's output, stderr) is `text` as is.
+ */
 export interface Line {
   stream: 'out' | 'err';
   text: string;
   atMs: number;
+  record?: Record<string, unknown>;
+}
+
+/** A pino JSON record (`{"level":…,"time":…,"msg":…}`) from one line, or undefined for any other line. */
+export function logRecord(raw: string): Record<string, unknown> | undefined {
+  if (!raw.startsWith('{')) return undefined;
+  let value: unknown;
+  try {
+    value = JSON.parse(raw);
+  } catch {
+    return undefined;
+  }
+  if (typeof value !== 'object' || value === null || Array.isArray(value)) return undefined;
+  const r = value as Record<string, unknown>;
+  if (typeof r.msg !== 'string' || (typeof r.time !== 'string' && typeof r.time !== 'number') || !('level' in r)) return undefined;
+  if (Number.isNaN(new Date(r.time).getTime())) return undefined;
+  return r;
+}
+
+/** A record's level (if not info) and fields beyond the standard ones, for failure messages. */
+function extraFields(l: Line): string {
+  if (l.record === undefined) return '';
+  const { level, time: _time, pid: _pid, hostname: _hostname, msg: _msg, ...fields } = l.record;
+  const lvl = level === 'info' || level === 30 ? '' : ` [${String(level)}]`;
+  return Object.keys(fields).length === 0 ? lvl : `${lvl} ${JSON.stringify(fields)}`;
+}
+
+/** A captured line: a log record as `<ISO time> <msg>` (and the record), anything else unchanged. */
+export function captureLine(stream: 'out' | 'err', raw: string, atMs: number): Line {
+  const record = logRecord(raw);
+  if (record === undefined) return { stream, text: raw, atMs };
+  return { stream, text: `${new Date(record.time as string | number).toISOString()} ${record.msg as string}`, atMs, record };
 }
 
 export interface Exit {
@@ -65,7 +102,7 @@ export class ChildCli {
     const capture = (stream: 'out' | 'err', from: NodeJS.ReadableStream) => {
       const rl = createInterface({ input: from, crlfDelay: Infinity });
       rl.on('line', (text) => {
-        this.lines.push({ stream, text, atMs: Date.now() });
+        this.lines.push(captureLine(stream, text, Date.now()));
         this.wake();
       });
       return new Promise<void>((resolve) => rl.once('close', () => resolve()));
@@ -100,7 +137,7 @@ export class ChildCli {
 
   /** The last `n` lines, for failure messages. */
   tail(n = 40): string {
-    return this.lines.slice(-n).map((l) => `  [${this.label} ${l.stream}] ${l.text}`).join('\n');
+    return this.lines.slice(-n).map((l) => `  [${this.label} ${l.stream}] ${l.text}${extraFields(l)}`).join('\n');
   }
 
   /**

@@ -6,7 +6,7 @@
  * kill --clear`, which sends it back to trading; and the HTTP route (`POST /kill`, `GET
  * /supervisor`) does the same from the control interface.
  */
-import { mkdtempSync, rmSync } from 'node:fs';
+import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
@@ -81,7 +81,7 @@ async function setup(label: string, seed: number) {
 
 describe('the kill switch across processes (real processes)', () => {
   it('`kalshi-actor kill --flatten` halts a running host and flattens it; the switch holds across a restart until --clear; POST /kill halts it too', async () => {
-    const { mark, dir, file, args, orders, resting, held, positions, kill, statusLines, trading } = await setup('kill-switch-process', 29);
+    const { mark, dir, dataDir, file, args, orders, resting, held, positions, kill, statusLines, trading } = await setup('kill-switch-process', 29);
     // ---- 1. a host trading: orders resting, positions held
     const { host: first, session: s1 } = await trading('run#1', 0, 2);
 
@@ -155,7 +155,10 @@ describe('the kill switch across processes (real processes)', () => {
 
     // ---- 5. POST /kill on the control interface: halted, nothing resting, nothing new
     await untilAsync(async () => held().length >= 2, 'run#2 to hold positions again', 60_000, 25);
-    const posted = await postJson(port, '/kill', { reason: 'http drill' });
+    // Actions need the control token: without --control-token, the one the host wrote at its start.
+    expect((await postJson(port, '/kill', { reason: 'no token' })).status).toBe(401);
+    const token = readFileSync(join(dataDir, 'control-token'), 'utf8').trim();
+    const posted = await postJson(port, '/kill', { reason: 'http drill' }, token);
     expect(posted).toMatchObject({ status: 200, body: { engaged: true, reason: 'http drill', flatten: false } });
     const halted3 = await second.waitForLine(HALTED_BY_KILL, 30_000, clearedLine.index);
     await second.waitForLine(KILL_ACTED, 60_000, halted3.index);
@@ -216,7 +219,8 @@ async function getJson(port: number, path: string): Promise<{ status: number; bo
   return { status: res.status, body: await res.json() };
 }
 
-async function postJson(port: number, path: string, body: unknown): Promise<{ status: number; body: any }> { // eslint-disable-line @typescript-eslint/no-explicit-any -- JSON under test
-  const res = await fetch(`http://127.0.0.1:${port}${path}`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify(body) });
+async function postJson(port: number, path: string, body: unknown, token?: string): Promise<{ status: number; body: any }> { // eslint-disable-line @typescript-eslint/no-explicit-any -- JSON under test
+  const auth: Record<string, string> = token === undefined ? {} : { authorization: `Bearer ${token}` };
+  const res = await fetch(`http://127.0.0.1:${port}${path}`, { method: 'POST', headers: { 'content-type': 'application/json', ...auth }, body: JSON.stringify(body) });
   return { status: res.status, body: await res.json() };
 }

@@ -8,7 +8,9 @@ import { afterEach, describe, expect, it } from 'vitest';
 import { PRICE_SCALE } from '../../../src/shared/fixed-point.js';
 import { Action } from '../../../src/shared/policy/actions.js';
 import { PositionBoard } from '../../../src/shared/position-board.js';
-import { createMarketPositionView, TradingState } from '../../../src/shared/position-records.js';
+import { createMarketPositionView, MarketTradingState, TradingState } from '../../../src/shared/position-records.js';
+import { ExecutionCore } from '../../../src/workers/execution/execution-core.js';
+import { collectStats, ExecutionCounters, MAX_GROUP_ROWS } from '../../../src/workers/execution/execution-stats.js';
 import { DenyReason } from '../../../src/workers/execution/limits.js';
 import { GroupStatus, SESSION_GROUP } from '../../../src/workers/execution/order-groups.js';
 import type { PricingMode } from '../../../src/workers/execution/pricing.js';
@@ -651,5 +653,250 @@ describe('ExecutionStage: the supervisor\'s commands against the simulator', () 
     expect(s.lastSync).toMatchObject({ reason: 'supervisor', driftOk: true, driftConfirmed: false });
     expect(s.lastSync!.atMs).toBeGreaterThan(0);
     expect(s.requestedTradingState).toBe(TradingState.TRADING);
+  });
+});
+
+
+/** The market trading state `m` has on the PositionBoard (what inference and the supervisor read); −1: unreadable. */
+const boardState = (x: Harness, m: MarketState): number => {
+  const view = createMarketPositionView();
+  return x.board.readMarket(m.index, view) ? view.tradingState : -1;
+};
+/** The journal's state transitions of market `m`: [from, to, reason]. */
+const marketTransitions = (x: Harness, m: MarketState): unknown[][] =>
+  x.journal.records('state_transition').filter((r) => r.machine === `market:${m.ticker}`).map((r) => [r.from_state, r.to_state, r.reason]);
+
+describe('ExecutionStage: the operator\'s commands against the simulator', () => {
+  it('setOperatorDisabled: closings only, the working order cancelled, journaled; enabling trades again', async () => {
+    h = await startHarness({
+      count: 2, settings: { priceMode: 'passive' }, pick: deep, setup: recordSizes,
+      before: (sim, key, [a]) => buyOutside(sim, key.keyId, a, 300),
+    });
+    const x = h;
+    const [a, b] = x.markets;
+    const core = x.stage.core;
+    expect(core.ledger.position[a.index]).toBe(300);
+    x.intent(a, Action.BUY_YES); // adds to YES: an opening, resting
+    await x.settle();
+    const [bid] = x.resting(a);
+    expect(bid.side).toBe('bid');
+    expect(x.stage.stats().operatorDisabled).toEqual([]);
+
+    expect(x.stage.setOperatorDisabled(a.index, true, 'operator_disabled: news')).toBe(true);
+    expect(x.stage.operatorDisabled()).toEqual([a.index]);
+    expect(x.stage.stats().operatorDisabled).toEqual([a.index]);
+    expect([boardState(x, a), boardState(x, b)]).toEqual([MarketTradingState.REDUCING, MarketTradingState.ACTIVE]);
+    await x.settle();
+    expect(x.sim.exchange.getOrder(x.key.keyId, bid.orderId).status).toBe('canceled');
+    expect(core.working.workingOrder(a.index)).toBeUndefined();
+    const cancel = x.journal.records('order_event').filter((r) => r.event === 'cancel_sent' && r.order_id === bid.orderId);
+    expect(cancel.map((r) => r.cancel_reason)).toEqual(['operator_disabled']);
+    expect(marketTransitions(x, a)).toEqual([['active', 'reducing', 'operator_disabled: news']]);
+    expect(marketTransitions(x, b)).toEqual([]);
+
+    // Openings refused as the core refuses them in a REDUCING market; a closing still goes out and rests.
+    x.intent(a, Action.BUY_YES);
+    await x.settle();
+    expect(denied(x, 'REDUCING_ONLY')).toBe(1);
+    expect(x.resting(a)).toEqual([]);
+    x.intent(a, Action.SELL_YES); // reduces YES: a closing
+    await x.settle();
+    expect(x.resting(a).map((o) => o.side)).toEqual(['ask']);
+    // The other market trades on.
+    x.intent(b, Action.BUY_YES);
+    await x.settle();
+    expect(x.resting(b).map((o) => o.side)).toEqual(['bid']);
+    expect(denied(x, 'REDUCING_ONLY')).toBe(1);
+    expect(denied(x, 'NOT_TRADING')).toBe(0);
+
+    // Enabled: back to the lifecycle's state (ACTIVE), openings go again.
+    expect(x.stage.setOperatorDisabled(a.index, false, '')).toBe(true);
+    expect(x.stage.operatorDisabled()).toEqual([]);
+    expect(x.stage.stats().operatorDisabled).toEqual([]);
+    expect(boardState(x, a)).toBe(MarketTradingState.ACTIVE);
+    expect(marketTransitions(x, a)).toEqual([['active', 'reducing', 'operator_disabled: news'], ['reducing', 'active', 'operator_enabled']]);
+    x.intent(a, Action.BUY_YES); // the ask is cancelled, a bid placed
+    await x.settle();
+    expect(x.resting(a).map((o) => o.side)).toEqual(['bid']);
+    expect(denied(x, 'REDUCING_ONLY')).toBe(1);
+  });
+
+  it('setOperatorDisabled and the lifecycle\'s setMarketTradingState never overwrite each other: the stricter applies', async () => {
+    h = await startHarness({ count: 1, settings: { priceMode: 'passive' } });
+    const x = h;
+    const [m] = x.markets;
+    const st = x.stage;
+    /** An opening in `m`: placed (then cancelled, to start again flat and without a working order), or refused. */
+    const opening = async (): Promise<string> => {
+      const before = { ...x.stage.stats().denied.byReason };
+      x.intent(m, Action.BUY_YES);
+      await x.settle();
+      const after = x.stage.stats().denied.byReason;
+      const reason = Object.keys(after).find((k) => after[k] !== before[k]);
+      if (reason !== undefined) return reason;
+      expect(st.cancelWorking(m.index, 'test')).toBe(true);
+      await x.settle();
+      return 'SENT';
+    };
+    const applied = (): number => boardState(x, m);
+
+    expect(await opening()).toBe('SENT');
+    expect(st.setOperatorDisabled(m.index, true)).toBe(true);
+    expect(applied()).toBe(MarketTradingState.REDUCING);
+    expect(await opening()).toBe('REDUCING_ONLY');
+    st.setMarketTradingState(m.index, MarketTradingState.HALTED, 'closed'); // stricter than the disable
+    expect(applied()).toBe(MarketTradingState.HALTED);
+    expect(await opening()).toBe('NOT_TRADING');
+    st.setMarketTradingState(m.index, MarketTradingState.ACTIVE, 'open'); // the disable still holds
+    expect(applied()).toBe(MarketTradingState.REDUCING);
+    expect(await opening()).toBe('REDUCING_ONLY');
+    expect(st.setOperatorDisabled(m.index, false)).toBe(true);
+    expect(applied()).toBe(MarketTradingState.ACTIVE);
+    expect(await opening()).toBe('SENT');
+    // The lifecycle winds the market down: the disable changes nothing, and enabling keeps the lifecycle's REDUCING.
+    st.setMarketTradingState(m.index, MarketTradingState.REDUCING, 'closing_soon');
+    expect(st.setOperatorDisabled(m.index, true)).toBe(true);
+    expect(applied()).toBe(MarketTradingState.REDUCING);
+    expect(st.setOperatorDisabled(m.index, false)).toBe(true);
+    expect(applied()).toBe(MarketTradingState.REDUCING);
+    expect(await opening()).toBe('REDUCING_ONLY');
+    // Idempotent: a second disable is no change (no journal row); unknown slots are refused.
+    st.setMarketTradingState(m.index, MarketTradingState.ACTIVE, 'open');
+    expect(st.setOperatorDisabled(m.index, true, 'operator_disabled')).toBe(true);
+    expect(st.setOperatorDisabled(m.index, true, 'operator_disabled: again')).toBe(true);
+    expect(st.operatorDisabled()).toEqual([m.index]);
+    const free = x.sim.exchange.markets().find((k) => k.index !== m.index)!;
+    for (const slot of [free.index, -1, 1.5, x.board.capacity]) expect(st.setOperatorDisabled(slot, true)).toBe(false);
+    expect(st.operatorDisabled()).toEqual([m.index]);
+    expect(marketTransitions(x, m)).toEqual([
+      ['active', 'reducing', 'operator_disabled'],
+      ['reducing', 'halted', 'closed'],
+      ['halted', 'reducing', 'open'],
+      ['reducing', 'active', 'operator_enabled'],
+      ['active', 'reducing', 'closing_soon'],
+      ['reducing', 'active', 'open'],
+      ['active', 'reducing', 'operator_disabled'],
+    ]);
+  });
+
+  it('setOperatorDisabled while a place is in flight: the order it makes is cancelled once it lands', async () => {
+    h = await startHarness({ count: 1, settings: { priceMode: 'passive' } });
+    const x = h;
+    const [m] = x.markets;
+    const core = x.stage.core;
+    const decide = core.onIntent.bind(core);
+    let disabled: boolean | undefined;
+    core.onIntent = (market, action, nowMs) => {
+      const d = decide(market, action, nowMs);
+      // Right after the place is handed to the REST client, before any answer can come back.
+      if (d.kind === 'SEND' && disabled === undefined) {
+        queueMicrotask(() => {
+          expect(core.working.inFlight(m.index)?.kind).toBe('place');
+          disabled = x.stage.setOperatorDisabled(m.index, true, 'operator_disabled');
+        });
+      }
+      return d;
+    };
+    x.intent(m, Action.BUY_YES);
+    await until(() => disabled !== undefined, 'the disable');
+    expect(disabled).toBe(true);
+    expect(boardState(x, m)).toBe(MarketTradingState.REDUCING);
+    await until(() => x.stage.stats().requests.cancel.accepted === 1, 'the cancel of the order placed', 10_000);
+    await x.settle();
+    expect(x.resting(m)).toEqual([]);
+    expect(core.working.workingOrder(m.index)).toBeUndefined();
+    const [placed] = sessionOrders(x, m);
+    expect(placed.status).toBe('canceled');
+    expect(x.journal.records('order_event').filter((r) => r.event === 'cancel_sent').map((r) => [r.order_id, r.cancel_reason])).toEqual([[placed.orderId, 'operator_disabled']]);
+  });
+
+  it('resetGroup: one triggered group reset at once; an active, resetting or unknown id is refused and sends nothing', async () => {
+    h = await startHarness({ count: 2, settings: { priceMode: 'mid', orderGroups: 'session', groupLimit: 5, groupAutoReset: false } });
+    const x = h;
+    const core = x.stage.core;
+    const groupId = core.groups.idFor(x.markets[0].index);
+    expect(x.stage.stats().groupMode).toBe('session');
+    expect(x.stage.stats().orderGroups).toEqual([{ id: groupId, market: SESSION_GROUP, status: 'active', limitContracts: 5, triggeredAtMs: 0 }]);
+    expect(x.stage.resetGroup(groupId)).toBe(false); // active
+    expect(x.stage.resetGroup('no-such-group')).toBe(false);
+    expect(x.stage.stats().requests.reset_group.sent).toBe(0);
+    for (const m of x.markets) x.intent(m, Action.BUY_YES);
+    await x.settle();
+    const placed = x.resting();
+    expect(placed).toHaveLength(2);
+    const m0 = x.markets.find((m) => m.index === placed[0].marketIndex)!;
+    x.bobOrder({ ticker: m0.ticker, side: 'ask', price: placed[0].price, count: 500, timeInForce: 'immediate_or_cancel' }); // 5 contracts: not over 5
+    const m1 = x.markets.find((m) => m.index === placed[1].marketIndex)!;
+    x.bobOrder({ ticker: m1.ticker, side: 'ask', price: placed[1].price, count: 100, timeInForce: 'immediate_or_cancel' }); // 6 > 5: triggered
+    expect(x.sim.exchange.getOrderGroup(x.key.keyId, groupId).triggered).toBe(true);
+    await until(() => x.stage.stats().groups.triggered === 1, 'the trigger to reach the host');
+    const [row] = x.stage.stats().orderGroups;
+    expect(row).toMatchObject({ id: groupId, market: SESSION_GROUP, status: 'triggered', limitContracts: 5 });
+    expect(row.triggeredAtMs).toBeGreaterThan(0);
+
+    expect(x.stage.resetGroup(groupId)).toBe(true);
+    expect(x.stage.stats().orderGroups.map((g) => g.status)).toEqual(['resetting']);
+    expect(x.stage.resetGroup(groupId)).toBe(false); // already being reset
+    await until(() => x.stage.stats().groups.triggered === 0, 'the reset');
+    expect(x.sim.exchange.getOrderGroup(x.key.keyId, groupId).triggered).toBe(false);
+    expect(x.stage.stats().requests.reset_group).toMatchObject({ sent: 1, accepted: 1 });
+    expect(x.stage.stats().orderGroups).toEqual([{ id: groupId, market: SESSION_GROUP, status: 'active', limitContracts: 5, triggeredAtMs: 0 }]);
+    expect(x.stage.resetGroup(groupId)).toBe(false);
+    expect(x.stage.stats().requests.reset_group.sent).toBe(1);
+    expect(core.getTradingState()).toBe(TradingState.TRADING);
+  });
+
+  it('stats().orderGroups in market mode: one row per market\'s group, the triggered one first', async () => {
+    h = await startHarness({ count: 3, settings: { priceMode: 'mid', orderGroups: 'market', groupLimit: 1, groupAutoReset: false } });
+    const x = h;
+    expect(x.stage.stats().groupMode).toBe('market');
+    expect(x.stage.stats().orderGroups).toEqual([]); // created with each market's first order
+    for (const m of x.markets) x.intent(m, Action.BUY_YES);
+    await x.settle();
+    const placed = x.resting();
+    expect(placed).toHaveLength(3);
+    const byMarket = [...x.markets].sort((p, q) => p.index - q.index);
+    const idOf = (m: MarketState): string => x.stage.core.groups.idFor(m.index);
+    expect(x.stage.stats().orderGroups).toEqual(byMarket.map((m) => ({ id: idOf(m), market: m.index, status: 'active', limitContracts: 1, triggeredAtMs: 0 })));
+    // bob sells 2 contracts into the last market's bid: its group (limit 1) triggers, the others stay active.
+    const last = byMarket[2];
+    const bid = placed.find((o) => o.marketIndex === last.index)!;
+    x.bobOrder({ ticker: last.ticker, side: 'ask', price: bid.price, count: 200, timeInForce: 'immediate_or_cancel' });
+    expect(x.sim.exchange.getOrderGroup(x.key.keyId, idOf(last)).triggered).toBe(true);
+    await until(() => x.stage.stats().groups.triggered === 1, 'the trigger to reach the host');
+    const rows = x.stage.stats().orderGroups;
+    expect(rows.map((g) => [g.market, g.status])).toEqual([[last.index, 'triggered'], [byMarket[0].index, 'active'], [byMarket[1].index, 'active']]);
+    expect(rows[0].triggeredAtMs).toBeGreaterThan(0);
+    expect(x.stage.resetGroup(idOf(byMarket[0]))).toBe(false); // active
+    expect(x.stage.resetGroup(idOf(last))).toBe(true);
+    await until(() => x.stage.stats().groups.triggered === 0, 'the reset');
+    expect(x.stage.stats().orderGroups.map((g) => [g.market, g.status])).toEqual(byMarket.map((m) => [m.index, 'active']));
+    expect(x.stage.stats().requests.reset_group).toMatchObject({ sent: 1, accepted: 1 });
+  });
+});
+
+describe('collectStats: order group rows', () => {
+  it('lists triggered groups first, then the others by market, at most MAX_GROUP_ROWS', () => {
+    const board = PositionBoard.create(256);
+    const core = new ExecutionCore({ capacity: 256, sessionId: 'stats1', books: { readTop: () => false }, board: board.claimWriter(), groups: { mode: 'market', contractsLimit: 300 } });
+    const n = MAX_GROUP_ROWS + 50;
+    const triggered = new Set([49, 99, 149, 199, n - 1]);
+    for (let k = n - 1; k >= 0; k--) core.groups.adopt(k, `g${k}`, triggered.has(k), 300, 1_000 + k); // listed in no useful order
+    core.groups.beginReset(99); // being reset: not in the triggered block
+    const s = collectStats({
+      counters: new ExecutionCounters(1), core, traded: [], books: { readTop: () => false }, availableCash: 0, inFlight: 0, streamUp: false,
+      eventsLost: 0, reconnects: 0, nowMs: 5_000, requestedTradingState: TradingState.TRADING, reconcilePending: false, lastSync: null, operatorDisabled: [7],
+    });
+    expect(s.groupMode).toBe('market');
+    expect(s.operatorDisabled).toEqual([7]);
+    expect(s.groups.total).toBe(n);
+    expect(s.groups.triggered).toBe(5);
+    expect(s.orderGroups).toHaveLength(MAX_GROUP_ROWS);
+    expect(s.orderGroups.slice(0, 4)).toEqual([49, 149, 199, n - 1].map((k) => ({ id: `g${k}`, market: k, status: 'triggered', limitContracts: 3, triggeredAtMs: 1_000 + k })));
+    const rest = s.orderGroups.slice(4);
+    expect(rest[0]).toEqual({ id: 'g0', market: 0, status: 'active', limitContracts: 3, triggeredAtMs: 0 });
+    expect(rest.every((g, i) => i === 0 || g.market > rest[i - 1].market)).toBe(true);
+    expect(rest.find((g) => g.market === 99)).toEqual({ id: 'g99', market: 99, status: 'resetting', limitContracts: 3, triggeredAtMs: 1_099 });
+    expect(rest.some((g) => g.status === 'triggered')).toBe(false);
   });
 });

@@ -10,7 +10,7 @@ import { monoNs } from '../../../src/shared/clock.js';
 import { Heartbeats } from '../../../src/shared/heartbeats.js';
 import { Action } from '../../../src/shared/policy/actions.js';
 import { PositionBoard } from '../../../src/shared/position-board.js';
-import { createMarketPositionView, TradingState, createAccountView } from '../../../src/shared/position-records.js';
+import { createMarketPositionView, MarketTradingState, TradingState, createAccountView } from '../../../src/shared/position-records.js';
 import { RateBudgets } from '../../../src/shared/rate-budgets.js';
 import { SpscRing } from '../../../src/shared/spsc-ring.js';
 import { workerExit } from '../../../src/shared/worker-spawn.js';
@@ -224,5 +224,73 @@ describe('execution worker thread', () => {
     expect(trading).toContainEqual(['trading', 'supervisor: trade']);
     expect(trading).toContainEqual(['halted', 'kill_switch']);
     expect(journal.some((r) => r.kind === 'order_event' && r.record.exit_reason === 'take_profit')).toBe(true);
+  });
+
+  it('carries the operator\'s commands — disable and enable a market, reset one order group', async () => {
+    const key = makeKey('worker-op');
+    const bob = makeKey('worker-op-bob');
+    sim = await startSimulator({ keys: [key, bob], port: 0, markets: 24, rate: 0, seed: 7, tier: 'prestige' });
+    const s = sim;
+    const all = s.exchange.markets();
+    const [a, b] = all.filter((m) => tradable(s, m));
+    expect(b).toBeDefined();
+    const books = booksOf(s, [a, b]);
+    const board = PositionBoard.create(all.length);
+    const ring = SpscRing.create(256, INTENT_WORDS);
+    const w = startExecutionWorker({
+      restUrl: s.restUrl, wsUrl: s.wsUrl, keyId: key.keyId, privateKey: key.privateKey,
+      budgets: RateBudgets.forTier('prestige').shared, books: books.shared, board: board.shared, intents: [ring.shared],
+      markets: [a, b].map((m) => ({ index: m.index, ticker: m.ticker, ranges: [...m.grid.ranges], closeTimeMs: m.closeMs })),
+      // mid: our bid is alone at its level, so bob's sell fills it; a group of 1 contract triggers on 2.
+      settings: { priceMode: 'mid', throttleMs: 0, orderGroups: 'session', groupLimit: 1, groupAutoReset: false }, sessionId: 'wk4', statsIntervalMs: 50,
+    });
+    worker = w;
+    const { messages, exited, lastStats } = watch(w);
+    const post = (c: ExecutionWorkerCommand): void => w.postMessage(c);
+    const view = createMarketPositionView();
+    const stateOf = (m: MarketState): number => (board.readMarket(m.index, view) ? view.tradingState : -1);
+    const ours = () => s.exchange.listOrders(key.keyId, { status: 'resting' }).filter((o) => o.clientOrderId.startsWith('wk4-'));
+    await until(() => messages.some((m) => m.type === 'started' || m.type === 'fatal'), 'the worker to start');
+    expect(messages.filter((m) => m.type === 'fatal')).toEqual([]);
+    await until(() => lastStats() !== undefined, 'the first stats');
+    expect(lastStats()!.groupMode).toBe('session');
+    expect(lastStats()!.operatorDisabled).toEqual([]);
+
+    // Disabled: closings only in a (the PositionBoard says REDUCING), b trades on.
+    post({ type: 'operator_disable', index: a.index, disabled: true, reason: 'operator_disabled: test' });
+    await until(() => lastStats()?.operatorDisabled.length === 1 && stateOf(a) === MarketTradingState.REDUCING, 'the disable in the stats and on the board');
+    expect(lastStats()!.operatorDisabled).toEqual([a.index]);
+    expect(stateOf(b)).toBe(MarketTradingState.ACTIVE);
+    expect(ring.tryPush([a.index, Action.BUY_YES, 0, 0])).toBe(true);
+    expect(ring.tryPush([b.index, Action.BUY_YES, 0, 0])).toBe(true);
+    await until(() => lastStats()?.denied.byReason.REDUCING_ONLY === 1 && ours().length === 1 && lastStats()?.orders.accepted === 1, 'the opening in a refused, the one in b resting');
+    const [bid] = ours();
+    expect(bid.marketIndex).toBe(b.index);
+    const groupId = bid.orderGroupId;
+    expect(lastStats()!.orderGroups).toEqual([{ id: groupId, market: -1, status: 'active', limitContracts: 1, triggeredAtMs: 0 }]);
+
+    // bob sells 2 contracts into the bid: the session group triggers.
+    s.control.placeOrder(bob.keyId, { ticker: b.ticker, side: 'ask', price: bid.price, count: 200, timeInForce: 'immediate_or_cancel', selfTradePrevention: 'taker_at_cross' });
+    expect(s.exchange.getOrderGroup(key.keyId, groupId).triggered).toBe(true);
+    await until(() => lastStats()?.orderGroups[0]?.status === 'triggered', 'the triggered group in the stats');
+    expect(lastStats()!.orderGroups[0].triggeredAtMs).toBeGreaterThan(0);
+    post({ type: 'reset_group', id: 'no-such-group' });
+    post({ type: 'reset_group', id: groupId });
+    await until(() => lastStats()?.orderGroups[0]?.status === 'active' && !s.exchange.getOrderGroup(key.keyId, groupId).triggered, 'the group reset');
+    expect(lastStats()!.requests.reset_group).toMatchObject({ sent: 1, accepted: 1 });
+    expect(lastStats()!.groups).toEqual({ total: 1, triggered: 0, triggeredIds: [] });
+
+    // Enabled: back to ACTIVE.
+    post({ type: 'operator_disable', index: a.index, disabled: false, reason: 'operator_enabled' });
+    await until(() => lastStats()?.operatorDisabled.length === 0 && stateOf(a) === MarketTradingState.ACTIVE, 'the enable in the stats and on the board');
+
+    post({ type: 'stop', cancelResting: true });
+    await until(() => messages.some((m) => m.type === 'stopped'), 'the worker to stop', 10_000);
+    await exited;
+    worker = undefined;
+    const journal = messages.flatMap((m) => (m.type === 'journal' ? m.records : []));
+    const transitions = journal.filter((r) => r.kind === 'state_transition' && r.record.machine === `market:${a.ticker}`).map((r) => [r.record.from_state, r.record.to_state, r.record.reason]);
+    expect(transitions).toEqual([['active', 'reducing', 'operator_disabled: test'], ['reducing', 'active', 'operator_enabled']]);
+    expect(messages.filter((m) => m.type === 'fatal')).toEqual([]);
   });
 });
