@@ -521,22 +521,31 @@ function axisRange(values) {
   return { lo: Math.floor(lo / step) * step, hi: Math.ceil(hi / step) * step, step };
 }
 
-function drawPnl() {
-  const canvas = $('pnl-chart');
+/**
+ * A cleared canvas and its plot area inside the margins (left and right hold the axes' labels).
+ * With `empty` (a message) or a plot area too narrow to draw in, writes it and returns undefined.
+ */
+function plotArea(canvas, left, right, empty) {
   const { ctx, w, h } = canvasContext(canvas);
-  const pts = view.pnl;
-  canvas.dataset.points = String(pts.length);
-  const left = 78;
-  const right = 84;
   const top = 8;
   const bottom = 18;
   const pw = w - left - right;
   const ph = h - top - bottom;
   ctx.fillStyle = '#6b7280';
-  if (pts.length < 2 || pw < 20) {
-    ctx.fillText(pts.length === 0 ? 'no P&L figures yet' : 'collecting…', left, top + ph / 2);
-    return;
+  if (empty !== undefined || pw < 20) {
+    ctx.fillText(empty ?? '', left, top + ph / 2);
+    return undefined;
   }
+  return { ctx, left, top, pw, ph };
+}
+
+function drawPnl() {
+  const canvas = $('pnl-chart');
+  const pts = view.pnl;
+  canvas.dataset.points = String(pts.length);
+  const area = plotArea(canvas, 78, 84, pts.length === 0 ? 'no P&L figures yet' : pts.length < 2 ? 'collecting…' : undefined);
+  if (area === undefined) return;
+  const { ctx, left, top, pw, ph } = area;
   const t1 = pts.at(-1)[0];
   const t0 = Math.min(pts[0][0], t1 - 60_000);
   const x = (t) => left + ((t - t0) / (t1 - t0)) * pw;
@@ -628,19 +637,10 @@ function renderLatency(l) {
 }
 
 function drawHistogram(canvas, buckets) {
-  const { ctx, w, h } = canvasContext(canvas);
   canvas.dataset.buckets = String(buckets.length);
-  const left = 44;
-  const right = 8;
-  const top = 8;
-  const bottom = 18;
-  const pw = w - left - right;
-  const ph = h - top - bottom;
-  ctx.fillStyle = '#6b7280';
-  if (buckets.length === 0 || pw < 20) {
-    ctx.fillText('no samples yet', left, top + ph / 2);
-    return;
-  }
+  const area = plotArea(canvas, 44, 8, buckets.length === 0 ? 'no samples yet' : undefined);
+  if (area === undefined) return;
+  const { ctx, left, top, pw, ph } = area;
   const max = Math.max(...buckets.map((b) => b[1]), 1);
   const total = buckets.reduce((a, b) => a + b[1], 0);
   const bw = pw / buckets.length;

@@ -8,7 +8,6 @@
  * No skip: without /usr/bin/chromium the test fails and says so (`.ci/run` installs it).
  */
 import { existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
-import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { chromium, type Browser, type Page } from 'playwright-core';
@@ -18,24 +17,12 @@ import { startHost, type Host } from '../../../src/main/host/host.js';
 import { startSimulator, type Simulator } from '../../../src/sim/simulator.js';
 import { makeKey, type TestKey } from '../../support/sim-client.js';
 import { until, venueOf } from '../../support/host-fixtures.js';
+import { freePort } from '../../supervisor/process/child-host.js';
 
 const CHROMIUM = '/usr/bin/chromium';
 /** Start-up on a loaded 2-core machine: the host calibrates before it trades. */
 const START_MS = 60_000;
 const WAIT_MS = 30_000;
-
-async function freePort(): Promise<number> {
-  const server = createServer();
-  await new Promise<void>((resolve, reject) => {
-    server.once('error', reject);
-    server.listen(0, '127.0.0.1', () => resolve());
-  });
-  const address = server.address();
-  const port = typeof address === 'object' && address !== null ? address.port : 0;
-  await new Promise<void>((resolve) => server.close(() => resolve()));
-  if (port === 0) throw new Error('no free port found');
-  return port;
-}
 
 /** Resolves once `read()` has kept one value for `windowMs`; fails after `timeoutMs`. */
 async function steady(read: () => number, what: string, windowMs: number, timeoutMs = WAIT_MS): Promise<number> {

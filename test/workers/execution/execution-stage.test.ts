@@ -37,6 +37,22 @@ const h0Sizes = new Map<string, number>();
 /** Tickers of series without maker fees. */
 const h1Quadratic = new Set<string>();
 
+/**
+ * Two markets, a session group of 5 contracts: a bid in each, then bob's sells fill 5 and 1
+ * contracts of them — 6 > 5 in the rolling window, so the exchange triggers the group.
+ */
+async function fillBurst(x: Harness): Promise<OrderState[]> {
+  for (const m of x.markets) x.intent(m, Action.BUY_YES);
+  await x.settle();
+  const placed = x.resting();
+  expect(placed).toHaveLength(2);
+  const m0 = x.markets.find((m) => m.index === placed[0].marketIndex)!;
+  x.bobOrder({ ticker: m0.ticker, side: 'ask', price: placed[0].price, count: 500, timeInForce: 'immediate_or_cancel' }); // 5 contracts: not over 5
+  const m1 = x.markets.find((m) => m.index === placed[1].marketIndex)!;
+  x.bobOrder({ ticker: m1.ticker, side: 'ask', price: placed[1].price, count: 100, timeInForce: 'immediate_or_cancel' }); // 6 > 5: triggered
+  return placed;
+}
+
 describe('ExecutionStage against the simulator', () => {
   it.each<PricingMode>(['mid', 'aggressive'])('%s: after many intents and outside fills on moving books, the host\'s positions and cash equal the exchange\'s to the µ$', async (mode) => {
     // Synthetic liquidity moves the books (and trades against resting orders) while the host trades.
@@ -617,14 +633,7 @@ describe('ExecutionStage: the supervisor\'s commands against the simulator', () 
     h = await startHarness({ count: 2, settings: { priceMode: 'mid', orderGroups: 'session', groupLimit: 5, groupAutoReset: false } });
     const x = h;
     const core = x.stage.core;
-    for (const m of x.markets) x.intent(m, Action.BUY_YES);
-    await x.settle();
-    const placed = x.resting();
-    expect(placed).toHaveLength(2);
-    const m0 = x.markets.find((m) => m.index === placed[0].marketIndex)!;
-    x.bobOrder({ ticker: m0.ticker, side: 'ask', price: placed[0].price, count: 500, timeInForce: 'immediate_or_cancel' }); // 5 contracts: not over 5
-    const m1 = x.markets.find((m) => m.index === placed[1].marketIndex)!;
-    x.bobOrder({ ticker: m1.ticker, side: 'ask', price: placed[1].price, count: 100, timeInForce: 'immediate_or_cancel' }); // 6 > 5: triggered
+    const placed = await fillBurst(x);
     const groupId = placed[0].orderGroupId;
     expect(x.sim.exchange.getOrderGroup(x.key.keyId, groupId).triggered).toBe(true);
     await until(() => x.stage.stats().groups.triggered === 1, 'the trigger to reach the host');
@@ -820,14 +829,7 @@ describe('ExecutionStage: the operator\'s commands against the simulator', () =>
     expect(x.stage.resetGroup(groupId)).toBe(false); // active
     expect(x.stage.resetGroup('no-such-group')).toBe(false);
     expect(x.stage.stats().requests.reset_group.sent).toBe(0);
-    for (const m of x.markets) x.intent(m, Action.BUY_YES);
-    await x.settle();
-    const placed = x.resting();
-    expect(placed).toHaveLength(2);
-    const m0 = x.markets.find((m) => m.index === placed[0].marketIndex)!;
-    x.bobOrder({ ticker: m0.ticker, side: 'ask', price: placed[0].price, count: 500, timeInForce: 'immediate_or_cancel' }); // 5 contracts: not over 5
-    const m1 = x.markets.find((m) => m.index === placed[1].marketIndex)!;
-    x.bobOrder({ ticker: m1.ticker, side: 'ask', price: placed[1].price, count: 100, timeInForce: 'immediate_or_cancel' }); // 6 > 5: triggered
+    await fillBurst(x);
     expect(x.sim.exchange.getOrderGroup(x.key.keyId, groupId).triggered).toBe(true);
     await until(() => x.stage.stats().groups.triggered === 1, 'the trigger to reach the host');
     const [row] = x.stage.stats().orderGroups;
