@@ -7,6 +7,8 @@ import { registerReplayCommand } from './replay/replay-command.js';
 import { registerCalibrateCommand } from './calibrate-command.js';
 import { registerKillCommand } from './kill-command.js';
 import { registerBenchCommand } from './bench/bench-command.js';
+import { registerEvaluateCommand } from './lab/evaluate-command.js';
+import { registerTrainCommand } from './lab/train-command.js';
 
 registerKeygenCommand();
 registerSimCommand();
@@ -15,6 +17,8 @@ registerReplayCommand();
 registerCalibrateCommand();
 registerKillCommand();
 registerBenchCommand();
+registerEvaluateCommand();
+registerTrainCommand();
 main(process.argv.slice(2)).then(
   (code) => {
     process.exitCode = code;

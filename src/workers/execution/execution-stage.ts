@@ -741,14 +741,7 @@ export class ExecutionStage {
       }
       if (r.kind !== 'outcome') return;
       const o = r.outcome;
-      const counts = c.requests[req.kind];
-      if (o.status === OutcomeStatus.ACCEPTED) counts.accepted++;
-      else if (o.status === OutcomeStatus.REJECTED) {
-        counts.rejected++;
-        const code = o.code ?? `http_${o.httpStatus ?? 0}`;
-        c.rejectedByCode[code] = (c.rejectedByCode[code] ?? 0) + 1;
-      } else if (o.status === OutcomeStatus.UNKNOWN) counts.unknown++;
-      else counts.notSent++;
+      c.outcomeOf(req.kind, o);
       if (req.kind === 'place' || req.kind === 'amend' || req.kind === 'cancel') {
         const ackNs = monoNs();
         c.restRoundTrip.record(ackNs - t0);

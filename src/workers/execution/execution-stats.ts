@@ -11,6 +11,7 @@ import { LatencyHistogram, type LatencySnapshot } from '../../shared/latency-his
 import type { BookReader, ExecutionCore } from './execution-core.js';
 import { DENY_REASON_NAMES, type DenyReason } from './limits.js';
 import { GroupStatus } from './order-groups.js';
+import { OutcomeStatus } from './working-orders.js';
 import type { PresignStats } from '../../shared/presigned-signatures.js';
 import type { SendRequest } from './requests.js';
 
@@ -94,6 +95,18 @@ export class ExecutionCounters {
 
   deniedBy(reason: DenyReason): void {
     this.denied[reason]++;
+  }
+
+  /** A request's outcome, counted by kind and status (and a rejection by its code). */
+  outcomeOf(kind: RequestKind, o: { status: OutcomeStatus; code?: string; httpStatus?: number }): void {
+    const counts = this.requests[kind];
+    if (o.status === OutcomeStatus.ACCEPTED) counts.accepted++;
+    else if (o.status === OutcomeStatus.REJECTED) {
+      counts.rejected++;
+      const code = o.code ?? `http_${o.httpStatus ?? 0}`;
+      this.rejectedByCode[code] = (this.rejectedByCode[code] ?? 0) + 1;
+    } else if (o.status === OutcomeStatus.UNKNOWN) counts.unknown++;
+    else counts.notSent++;
   }
 
   /** An exit asked for with the supervisor's `reason`. */
