@@ -232,6 +232,15 @@ describe('end to end, through the piscina pool', () => {
     expect(spread.flags).not.toContain('never_trades');
     expect(spread.orders.sent).toBeGreaterThan(0);
     expect(spread.rows.map((r) => r.seed)).toEqual([1, 2]);
+    // A known rule over fixed seeds gives a fixed report: these figures change only when the
+    // simulator, the decision path or the execution rules change (then check why, and update).
+    expect(spread.rows).toEqual([
+      { kind: 'sim', seed: 1, pnlMicros: 180_000, feesMicros: 0, maxDrawdownMicros: 100_000, decisions: 5_751, ordersSent: 10, ordersFilled: 8 },
+      { kind: 'sim', seed: 2, pnlMicros: 400_000, feesMicros: 0, maxDrawdownMicros: 0, decisions: 5_709, ordersSent: 17, ordersFilled: 15 },
+    ]);
+    expect(spread.pnl).toEqual({ mean: 290_000, sd: 155_563, ci95: [-1_107_683, 1_687_683], median: 290_000, min: 180_000, max: 400_000 });
+    expect(spread.actions.counts).toEqual({ HOLD: 11_434, BUY_YES: 6, SELL_YES: 5, BUY_NO: 8, SELL_NO: 7 });
+    expect(spread.orders).toEqual({ sent: 27, filled: 23, contractsFilled: 11_400 });
     expect(a.comparisons).toEqual([expect.objectContaining({ policy: 'spread-capture', baseline: 'hold', pairs: 2 })]);
 
     // The table of the same run.
