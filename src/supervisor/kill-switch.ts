@@ -23,8 +23,8 @@
  *   ctime) changes — plus a full re-read every `FULL_READ_EVERY` polls as a backstop — and its
  *   timer never keeps the process alive.
  */
-import { closeSync, fsyncSync, mkdirSync, openSync, readFileSync, renameSync, statSync, unlinkSync, writeSync } from 'node:fs';
-import { randomBytes } from 'node:crypto';
+import { readFileSync, statSync, unlinkSync } from 'node:fs';
+import { syncDirectory, writeFileAtomic } from '../shared/atomic-file.js';
 import { dirname, join, resolve } from 'node:path';
 
 export const KILL_SWITCH_FILE_NAME = 'kill-switch.json';
@@ -131,7 +131,7 @@ export class KillSwitchFile {
     if (!Number.isFinite(atMs) || atMs < 0) throw new TypeError(`kill switch: "atMs" must be a time in ms, got ${atMs}`);
     if (typeof request.reason !== 'string') throw new TypeError('kill switch: "reason" must be a string');
     const state: KillSwitchState = { engaged: true, reason: normalizeReason(request.reason), flatten: request.flatten, atMs, by: request.by };
-    this.writeAtomically(`${JSON.stringify(state, null, 2)}\n`);
+    writeFileAtomic(this.path, `${JSON.stringify(state, null, 2)}\n`);
     return state;
   }
 
@@ -149,45 +149,6 @@ export class KillSwitchFile {
 
   private unreadable(why: string, atMs: number): KillSwitchState {
     return { engaged: true, reason: normalizeReason(`${UNREADABLE_PREFIX}${why}`), flatten: false, atMs, by: 'supervisor' };
-  }
-
-  private writeAtomically(text: string): void {
-    const dir = dirname(this.path);
-    mkdirSync(dir, { recursive: true });
-    const temp = join(dir, `.${KILL_SWITCH_FILE_NAME}.${process.pid}.${randomBytes(6).toString('hex')}.tmp`);
-    let fd: number | undefined;
-    try {
-      fd = openSync(temp, 'wx', 0o644);
-      const bytes = Buffer.from(text, 'utf8');
-      let written = 0;
-      while (written < bytes.length) written += writeSync(fd, bytes, written, bytes.length - written);
-      fsyncSync(fd);
-      closeSync(fd);
-      fd = undefined;
-      renameSync(temp, this.path);
-    } catch (e) {
-      if (fd !== undefined) closeSync(fd);
-      try {
-        unlinkSync(temp);
-      } catch {
-        // It may never have been created.
-      }
-      throw e;
-    }
-    syncDirectory(dir);
-  }
-}
-
-/** Make a rename or unlink durable; not every platform can fsync a directory, hence best effort. */
-function syncDirectory(dir: string): void {
-  let fd: number | undefined;
-  try {
-    fd = openSync(dir, 'r');
-    fsyncSync(fd);
-  } catch {
-    // Best effort (e.g. Windows cannot open a directory).
-  } finally {
-    if (fd !== undefined) closeSync(fd);
   }
 }
 

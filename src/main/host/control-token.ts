@@ -7,18 +7,14 @@
  * through `kalshi-actor kill`, which writes the kill-switch file).
  */
 import { randomBytes } from 'node:crypto';
-import { chmodSync, mkdirSync, renameSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
+import { writeFileAtomic } from '../../shared/atomic-file.js';
 
 export const CONTROL_TOKEN_FILE = 'control-token';
 
 export function ensureActionToken(dataDir: string): { token: string; path: string } {
   const token = randomBytes(32).toString('base64url');
   const path = join(dataDir, CONTROL_TOKEN_FILE);
-  const tmp = `${path}.${process.pid}.tmp`;
-  mkdirSync(dataDir, { recursive: true });
-  writeFileSync(tmp, `${token}\n`, { mode: 0o600 });
-  chmodSync(tmp, 0o600); // the mode above is masked by the umask only when the file is created
-  renameSync(tmp, path);
+  writeFileAtomic(path, `${token}\n`, 0o600); // a new file each time: never wider than 0600
   return { token, path };
 }

@@ -58,6 +58,7 @@ import type { SupervisedMarket, SupervisorView } from '../../supervisor/supervis
 import { KillSwitchFile, KillSwitchWatch, type KillSwitchState } from '../../supervisor/kill-switch.js';
 import { openControlInterface } from './control-interface.js';
 import { ControlHttpError } from '../control-server.js';
+import { OperatorMarkets } from './operator-markets.js';
 import { startSupervisor, type SupervisorHandle } from './supervisor-handle.js';
 import { supervisorSettingsOf } from './supervisor-settings.js';
 import { ThreadRestarts } from './thread-restarts.js';
@@ -277,8 +278,8 @@ export async function startHost(options: HostOptions): Promise<Host> {
     markets.forEach((m, i) => books.registerMarket(i, m.grid));
     const board = PositionBoard.create(capacity);
     const decisions = DecisionBoard.create(capacity);
-    /** Market slots the operator disabled from the dashboard (applied by execution on top of the supervisor's market states). */
-    const operatorDisabled = new Set<number>();
+    /** The markets the operator disabled from the dashboard (operator-markets.ts); made with the dashboard below. */
+    let operatorMarkets: OperatorMarkets | undefined;
     const plan = planShards(markets.map((m) => m.ticker), config.marketDataWorkers, config.inferenceWorkers);
     const dirty = plan.shards.map((s) => DirtyMarkets.create(rotating ? capacity : s.length));
     const intents = plan.inference.map(() => SpscRing.create(INTENT_RING_CAPACITY, INTENT_WORDS));
@@ -459,6 +460,7 @@ export async function startHost(options: HostOptions): Promise<Host> {
           const s = slot.shard;
           const local = nextLocal[s]++;
           await execution.addMarket(slot.index, m);
+          operatorMarkets?.marketAdded(slot.index, m.ticker);
           const r = readerOf[s];
           await inference[r.worker].addMarket(r.channel, local, { ...m, index: slot.index });
           await marketData[s].addMarket({ index: slot.index, ticker: m.ticker }, local);
@@ -628,7 +630,7 @@ export async function startHost(options: HostOptions): Promise<Host> {
       executionSession = next;
       groupIds.clear();
       const fresh = await spawnExecution(next);
-      for (const slot of operatorDisabled) fresh.setOperatorDisabled(slot, true, 'operator_disabled (kept across the execution restart)');
+      operatorMarkets?.reapply((slot, reason) => fresh.setOperatorDisabled(slot, true, reason));
       return fresh;
     };
     let executionSession = sessionId;
@@ -732,20 +734,20 @@ export async function startHost(options: HostOptions): Promise<Host> {
     rotation?.start();
     // --- the dashboard (docs/dashboard.md): its state, sampled once a second, and the operator's actions
     const tradedNow = () => subscribed().map((slot) => ({ slot, ticker: supervised[slot]?.ticker ?? `slot ${slot}` }));
+    // Before the supervisor's first TRADING: a market the operator disabled before a restart does not trade again.
+    const operator = (operatorMarkets = new OperatorMarkets({
+      dataDir: config.dataDir, traded: tradedNow, log, nowMs, apply: (slot, disabled, reason) => execution.setOperatorDisabled(slot, disabled, reason),
+    }));
+    operator.restore();
     const dashboard = new DashboardState({
       sessionId, host: { venue: venue.name, topology: config.topology, policy: config.policy, startedMs },
-      books, board, decisions, markets: tradedNow, disabled: () => operatorDisabled,
+      books, board, decisions, markets: tradedNow, disabled: () => operator.slots(),
       totals, supervisor: () => sup.view(), execution: () => execution.summary(), calibration: () => calibration, nowMs, nowNs: monoNs,
     }, events);
     dashboard.sample();
     const sampler = setInterval(() => dashboard.sample(), 1_000);
     sampler.unref();
     cleanups.push(async () => clearInterval(sampler));
-    const slotOf = (ticker: string): number => {
-      const m = tradedNow().find((t) => t.ticker === ticker);
-      if (m === undefined) throw new ControlHttpError(400, `market ${JSON.stringify(ticker)} is not traded by this host`);
-      return m.slot;
-    };
     let actionToken: string | undefined;
     if (config.dashboardPort > 0 && config.controlToken === undefined) {
       try {
@@ -764,20 +766,8 @@ export async function startHost(options: HostOptions): Promise<Host> {
         stream: { snapshot: (full) => dashboard.snapshot(full) },
         page: true,
         operator: {
-          disableMarket: (ticker, reason) => {
-            const slot = slotOf(ticker);
-            operatorDisabled.add(slot);
-            execution.setOperatorDisabled(slot, true, reason === undefined ? 'operator_disabled' : `operator_disabled: ${reason}`);
-            log(`market ${ticker} disabled by the operator${reason === undefined ? '' : ` (${reason})`}: closings only`, 'warn');
-            return { ticker, disabled: true };
-          },
-          enableMarket: (ticker) => {
-            const slot = slotOf(ticker);
-            operatorDisabled.delete(slot);
-            execution.setOperatorDisabled(slot, false, 'operator_enabled');
-            log(`market ${ticker} enabled by the operator`, 'warn');
-            return { ticker, disabled: false };
-          },
+          disableMarket: (ticker, reason) => operator.disable(ticker, reason),
+          enableMarket: (ticker) => operator.enable(ticker),
           resetGroup: (id) => {
             const g = execution.summary()?.stats.orderGroups.find((x) => x.id === id);
             if (g === undefined) throw new ControlHttpError(400, `unknown order group ${JSON.stringify(id)}`);
