@@ -1,5 +1,5 @@
 /**
- * Replay: a session recorded by the live host (PostgreSQL journal, --record-market-data),
+ * Replay (and the policy lab's `evaluate --session`): a session recorded by the live host (PostgreSQL journal, --record-market-data),
  * replayed through the same decision path with the same policy, takes the same decision at
  * every point where live decided; `kalshi-actor replay` prints it, and re-runs it with another
  * policy. The policy reads only book features (as in the topology test) and the live account
@@ -12,6 +12,8 @@ import { afterAll, describe, expect, it } from 'vitest';
 import { COMMANDS, main } from '../../../src/main/cli.js';
 import { loadConfig } from '../../../src/main/config/load.js';
 import { startHost } from '../../../src/main/host/host.js';
+import { evaluateCommand } from '../../../src/main/lab/evaluate-command.js';
+import type { EvaluationReport } from '../../../src/main/lab/report.js';
 import { loadSession } from '../../../src/main/replay/load-session.js';
 import { replaySession } from '../../../src/main/replay/replay.js';
 import { replayCommand } from '../../../src/main/replay/replay-command.js';
@@ -75,6 +77,26 @@ describe('replay', () => {
       expect(out.find((l) => l.startsWith('against live'))).toMatch(/different 0, not replayed 0$/);
       expect(await main(['replay', '--session', 'nosuchsession', '--db', db.url], (l) => out.push(l), (l) => err.push(l))).toBe(1);
       expect(err).toEqual(['kalshi-actor replay: no session nosuchsession in the journal']);
+
+      // The policy lab over the same recorded session (`evaluate --session`): a second kind of
+      // episode, replayed with replay's paper fills, reported apart; the same session twice gives
+      // the same report.
+      const evaluate = async () => {
+        const lines: string[] = [];
+        const errors: string[] = [];
+        COMMANDS.evaluate = evaluateCommand((l) => lines.push(l), (l) => errors.push(l), { progressWrite: () => undefined, tty: false });
+        const code = await main(['evaluate', '--policy', 'hold,hardcoded', '--session', sessionId, '--db', db.url, '--json'], (l) => lines.push(l), (l) => errors.push(l));
+        expect({ code, errors }).toEqual({ code: 0, errors: [] });
+        return JSON.parse(lines.join('\n')) as EvaluationReport;
+      };
+      const lab = await evaluate();
+      expect(await evaluate()).toEqual(lab);
+      const [hold, hardcoded] = lab.policies;
+      expect(hold).toMatchObject({ policy: 'hold', kind: 'session', episodes: 1, flags: ['never_trades'] });
+      expect(hardcoded).toMatchObject({ policy: 'hardcoded', kind: 'session', episodes: 1 });
+      expect(hardcoded.orders.sent).toBeGreaterThan(0);
+      expect(hardcoded.rows[0]).toMatchObject({ kind: 'session', session: sessionId });
+      expect(Number.isSafeInteger(hardcoded.rows[0].pnlMicros)).toBe(true);
     } finally {
       await sim.close();
       await db.drop();
