@@ -2,7 +2,8 @@
  * The log sink of `kalshi-actor run`: pino, readable in a terminal and JSON lines otherwise, with
  * secrets redacted.
  *
- * - `pretty` (pino-pretty): `[HH:MM:ss.l] INFO: message` plus the fields, coloured on a TTY.
+ * - `pretty` (pino-pretty): `[HH:MM:ss.l] INFO: message` plus the fields, coloured on a TTY —
+ *   except the status line's `status` figures, which its message already says in words.
  * - `json`: one record per line, `{"level":"info","time":"2025-01-01T12:00:00.000Z","pid":1,
  *   ...fields,"msg":"message"}`. The level is its label rather than pino's number (30): log
  *   shippers and `jq` filters read `"level":"warn"` without a table. The time is ISO 8601 UTC
@@ -139,7 +140,7 @@ export function createLogger(options: LoggerOptions): Logger {
   // (`sync: true`; it also drops lines quietly when stdout is closed: EPIPE).
   const sink: SyncSink | undefined = pretty || given !== undefined ? undefined : stdoutSink();
   const formatted: SyncSink = pretty
-    ? pinoPretty({ sync: true, colorize: isTty, translateTime: 'SYS:HH:MM:ss.l', ignore: 'pid,hostname', destination: given ?? 1 })
+    ? pinoPretty({ sync: true, colorize: isTty, translateTime: 'SYS:HH:MM:ss.l', ignore: 'pid,hostname,status', destination: given ?? 1 })
     : (given as SyncSink | undefined) ?? sink!;
   const scrub = scrubber(options.secrets ?? []);
   const stream: SyncSink = { write: (line) => formatted.write(scrub(line)) };

@@ -60,6 +60,16 @@ describe('createLogger', () => {
     expect(text).not.toContain('\u001b['); // not a TTY: no colours
   });
 
+  it('the status line\'s figures: fields in JSON, left out of pretty text (its message says them)', () => {
+    const figures = { status: { markets: 3, ordersSent: 7, cashMicros: 995_550_000 } };
+    const json = capture({ format: 'json' });
+    json.log('markets 3/3 | orders 7', 'info', figures);
+    expect(json.records()[0]).toMatchObject({ msg: 'markets 3/3 | orders 7', ...figures });
+    const pretty = capture({ format: 'pretty' });
+    pretty.log('markets 3/3 | orders 7', 'info', figures);
+    expect(pretty.lines.join('\n')).toContain('markets 3/3 | orders 7');
+    expect(pretty.lines.join('\n')).not.toContain('cashMicros');
+  });
   it('pretty on a TTY is coloured; json forced on a TTY is JSON', () => {
     const coloured = capture({ format: 'auto', tty: true });
     coloured.log('hello', 'warn');

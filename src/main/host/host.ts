@@ -19,7 +19,7 @@ import { BookStore, emptyBookTop, type BookTop } from '../../shared/book-store.j
 import { DirtyMarkets } from '../../shared/dirty-markets.js';
 import type { Journal } from '../../shared/journal.js';
 import { monoNs } from '../../shared/clock.js';
-import { mergeSnapshots, type LatencySnapshot } from '../../shared/latency-histogram.js';
+import { mergeSnapshots, percentileNs, type LatencySnapshot } from '../../shared/latency-histogram.js';
 import type { MarketMeta } from '../../shared/observation/build.js';
 import { loadPolicy } from '../../shared/policy/load-policy.js';
 import { ACTION_NAMES } from '../../shared/policy/actions.js';
@@ -727,7 +727,19 @@ export async function startHost(options: HostOptions): Promise<Host> {
       };
     };
     status.line(totals(), nowMs()); // the baseline: the first line's rates cover its whole interval
-    const statusTimer = setInterval(() => options.log(status.line(totals(), nowMs())), config.statusIntervalS * 1000); // not a health event
+    /** The status line, with its figures as fields for log shippers (JSON logs): counts, money in µ$. Not a health event. */
+    const logStatus = (): void => {
+      const t = totals();
+      const p99Us = (s: LatencySnapshot | undefined) => (s === undefined || s.total === 0 ? null : percentileNs(s, 0.99) / 1_000);
+      options.log(status.line(t, nowMs()), 'info', {
+        status: {
+          state: t.state ?? null, markets: t.markets, staleBooks: t.staleBooks, bookMessages: t.bookMessages, decisions: t.decisions, intents: t.intents,
+          ordersSent: t.ordersSent, fills: t.fills, cashMicros: t.cash, openPositions: t.openPositions, pnlMicros: t.pnl ?? null,
+          decisionP99UsSinceStart: p99Us(t.decisionLatency), wireP99UsSinceStart: p99Us(t.wireLatency),
+        },
+      });
+    };
+    const statusTimer = setInterval(logStatus, config.statusIntervalS * 1000);
     statusTimer.unref();
     cleanups.push(async () => clearInterval(statusTimer));
     log(`trading ${n} markets on ${venue.name} (${config.topology}, ${plan.shards.length} market-data, ${plan.inference.length} inference, policy ${config.policy}), session ${sessionId}${rotation === undefined ? '' : `; closing markets replaced, ${capacity} market slots`}`);
