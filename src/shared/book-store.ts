@@ -25,7 +25,7 @@ import {
   H_SNAPSHOTS, H_UPDATES, HEADER_WORDS, MAX_GRIDS, MAX_RANGES_PER_GRID, NONE, SIDE_NO, SIDE_YES,
   T_APPLIED_NS, T_EXCHANGE_MS, T_RECEIVE_NS, TIME_SLOTS, type BookSide,
 } from './book-layout.js';
-import { PRICE_SCALE } from './fixed-point.js';
+import { notional, PRICE_SCALE } from './fixed-point.js';
 import { PriceGrid, type PriceRange } from './price-grid.js';
 import { beginWrite, endWrite, readBegin, readRetry, readValid } from './seqlock.js';
 
@@ -85,6 +85,16 @@ export interface BookTop {
 
 export function emptyBookTop(): BookTop {
   return { yesBid: NONE, yesBidSize: 0, noBid: NONE, noBidSize: 0, stale: true, updates: 0, exchangeTsMs: 0, receiveNs: 0, appliedNs: 0 };
+}
+
+/**
+ * What a position would fetch at the best bid of its side (a YES position at the YES bid, a NO
+ * position at the NO bid), µ$, before fees; null when that side has no bid. `position` in
+ * hundredths of a contract, + YES / − NO. The mark of unrealized P&L (value − cost basis).
+ */
+export function markValue(top: BookTop, position: number): number | null {
+  const bid = position > 0 ? top.yesBid : top.noBid;
+  return bid === NONE || bid <= 0 ? null : notional(bid, position > 0 ? position : -position);
 }
 
 /** Best YES ask implied by the best NO bid (a NO bid at q is a YES offer at 1 − q). */

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { BookResult, BookStore, emptyBookTop, noAsk, yesAsk } from '../../src/shared/book-store.js';
+import { BookResult, BookStore, emptyBookTop, markValue, noAsk, yesAsk } from '../../src/shared/book-store.js';
 import { NONE, SIDE_NO, SIDE_YES, type BookSide } from '../../src/shared/book-layout.js';
 import { parsePrice, parseSignedCount, parseCount } from '../../src/shared/fixed-point.js';
 import { PriceGrid } from '../../src/shared/price-grid.js';
@@ -214,5 +214,15 @@ describe('BookStore across real worker threads', () => {
       expect(reader.reads).toBeGreaterThan(10_000);
       expect(reader.versions).toBeGreaterThanOrEqual(5_000); // the reads really raced the writes
     }
+  });
+});
+
+describe('markValue', () => {
+  it('values a position at the best bid of its side, exactly in µ$; null without a bid', () => {
+    const top = { ...emptyBookTop(), yesBid: 4_500, noBid: 5_300 };
+    expect(markValue(top, 300)).toBe(1_350_000); // 3 YES at $0.45
+    expect(markValue(top, -250)).toBe(1_325_000); // 2.5 NO at $0.53
+    expect(markValue({ ...top, noBid: NONE }, -100)).toBeNull();
+    expect(markValue({ ...top, yesBid: 0 }, 100)).toBeNull();
   });
 });

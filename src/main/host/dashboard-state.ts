@@ -10,9 +10,8 @@
  * before fees), as the execution stage's stats do.
  */
 import { NONE } from '../../shared/book-layout.js';
-import { emptyBookTop, yesAsk, type BookTop } from '../../shared/book-store.js';
+import { emptyBookTop, markValue, yesAsk, type BookTop } from '../../shared/book-store.js';
 import type { DecisionBoard, LastDecision } from '../../shared/decision-board.js';
-import { notional } from '../../shared/fixed-point.js';
 import { coarseCounts, type LatencySnapshot } from '../../shared/latency-histogram.js';
 import { ACTION_NAMES } from '../../shared/policy/actions.js';
 import {
@@ -209,8 +208,8 @@ export class DashboardState {
     const q = p.position;
     let unrealized: number | null = 0;
     if (q !== 0) {
-      const bid = q > 0 ? top.yesBid : top.noBid;
-      unrealized = fresh && bid !== NONE && bid > 0 ? notional(bid, q > 0 ? q : -q) - p.costBasis : null;
+      const value = fresh ? markValue(top, q) : null;
+      unrealized = value === null ? null : value - p.costBasis;
     }
     return {
       slot, ticker,

@@ -44,6 +44,15 @@ export function poolSize(episodes: number, workers?: number): number {
   return Math.max(1, Math.min(workers ?? availableParallelism(), episodes));
 }
 
+/**
+ * A piscina pool of `threads` episode threads. Atomics off: a worker waits for its next task on
+ * its event loop, so nothing an episode left pending (a policy's session being released) is
+ * frozen between tasks.
+ */
+function episodePiscina(threads: number, idleTimeoutMs: number): Piscina<EpisodeSpec, EpisodeResult> {
+  return new Piscina<EpisodeSpec, EpisodeResult>({ filename: episodeTaskFile(), minThreads: threads, maxThreads: threads, atomics: 'disabled', idleTimeout: idleTimeoutMs });
+}
+
 function firstLine(e: unknown): string {
   const text = e instanceof Error ? e.message : String(e);
   return text.split('\n')[0] || (e instanceof Error ? e.name : 'error');
@@ -52,11 +61,7 @@ function firstLine(e: unknown): string {
 /** Run every spec, one piscina task each; outcomes in the order of `specs`. */
 export async function runEpisodes(specs: readonly EpisodeSpec[], o: PoolOptions = {}): Promise<EpisodeOutcome[]> {
   if (specs.length === 0) return [];
-  const threads = poolSize(specs.length, o.workers);
-  const filename = episodeTaskFile();
-  // Atomics off: a worker waits for its next task on its event loop, so nothing an episode left
-  // pending (a policy's session being released) is frozen between tasks.
-  const pool = new Piscina<EpisodeSpec, EpisodeResult>({ filename, minThreads: threads, maxThreads: threads, atomics: 'disabled', idleTimeout: 1_000 });
+  const pool = episodePiscina(poolSize(specs.length, o.workers), 1_000);
   const outcomes: EpisodeOutcome[] = new Array(specs.length);
   let finished = 0;
   try {
@@ -79,4 +84,29 @@ export async function runEpisodes(specs: readonly EpisodeSpec[], o: PoolOptions 
     await pool.destroy();
   }
   return outcomes;
+}
+
+/** An evaluator over one piscina pool of episode tasks, kept for the whole training. */
+export interface PoolEvaluator {
+  evaluate: (specs: EpisodeSpec[]) => Promise<EpisodeResult[]>;
+  threads: number;
+  close(): Promise<void>;
+}
+
+/** The episode pool: `workers` threads (default: the machine's parallelism), at most `maxEpisodesPerCall`. */
+export function openEpisodePool(workers: number | undefined, maxEpisodesPerCall: number): PoolEvaluator {
+  const threads = poolSize(maxEpisodesPerCall, workers ?? availableParallelism());
+  const pool = episodePiscina(threads, 60_000);
+  return {
+    threads,
+    evaluate: async (specs) => {
+      const settled = await Promise.allSettled(specs.map((s) => pool.run(s)));
+      return settled.map((s, i) => {
+        if (s.status === 'fulfilled') return s.value;
+        const reason = s.reason instanceof Error ? s.reason.message : String(s.reason);
+        throw new Error(`episode on seed ${specs[i].seed} failed: ${reason.split('\n')[0]}`);
+      });
+    },
+    close: () => pool.destroy(),
+  };
 }

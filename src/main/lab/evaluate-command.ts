@@ -24,7 +24,6 @@
 import { existsSync, statSync } from 'node:fs';
 import { mkdir, writeFile } from 'node:fs/promises';
 import { dirname, resolve } from 'node:path';
-import { parseArgs } from 'node:util';
 import { parseMoney } from '../../shared/fixed-point.js';
 import { loadPolicy } from '../../shared/policy/load-policy.js';
 import { COMMANDS, UsageError, parseFlags, type Command } from '../cli.js';
@@ -35,7 +34,7 @@ import { loadSession, ReplayError, type RecordedSession } from '../replay/load-s
 import { replaySession } from '../replay/replay.js';
 import { openJournal } from '../store/open-journal.js';
 import { runEpisodes, type EpisodeOutcome } from './episode-pool.js';
-import { episodeExecutionSettings } from './episode-settings.js';
+import { parseEpisodeSettings, parseSeeds, wholeFlag } from './lab-args.js';
 import type { EpisodeResult, EpisodeSpec } from './episode-types.js';
 import { buildReport, type EpisodeFailure, type EvaluationReport, type PolicyEpisodes } from './report.js';
 import { formatReport } from './report-table.js';
@@ -46,11 +45,6 @@ const USAGE =
   '                      [--workers N] [--baseline NAME] [--out report.json] [--json] [-- execution settings as for `run`]';
 
 export const EVALUATE_DEFAULTS = Object.freeze({ markets: 8, durationS: 600, rate: 200 });
-
-/** Largest seed (the simulator's seed is a uint32). */
-const MAX_SEED = 2 ** 32 - 1;
-/** Most seeds one evaluation takes. */
-const MAX_SEEDS = 100_000;
 
 /** Settings after `--` that evaluate sets itself (or that mean nothing for an episode). */
 const OWN_SETTINGS: Record<string, string> = {
@@ -77,41 +71,7 @@ export interface EvaluatePlan {
   dataDir: string | undefined;
 }
 
-/** "1-20", "1,5,9", "1-3,7,10-12" → the seeds, in the order given. Throws UsageError. */
-export function parseSeeds(text: string): number[] {
-  const seeds: number[] = [];
-  const seen = new Set<number>();
-  const whole = (s: string): number => {
-    if (!/^\d+$/.test(s)) throw new UsageError(`--seeds takes seeds and ranges such as 1-20 or 1,5,9, got '${text}'`);
-    const n = Number(s);
-    if (n > MAX_SEED) throw new UsageError(`--seeds: seed ${s} is above ${MAX_SEED}`);
-    return n;
-  };
-  for (const raw of text.split(',')) {
-    const part = raw.trim();
-    if (part === '') continue;
-    const dash = part.indexOf('-');
-    const from = whole(dash < 0 ? part : part.slice(0, dash).trim());
-    const to = dash < 0 ? from : whole(part.slice(dash + 1).trim());
-    if (to < from) throw new UsageError(`--seeds: range ${part} runs backwards`);
-    if (seeds.length + (to - from + 1) > MAX_SEEDS) throw new UsageError(`--seeds lists more than ${MAX_SEEDS.toLocaleString('en-US')} seeds`);
-    for (let s = from; s <= to; s++) {
-      if (seen.has(s)) throw new UsageError(`--seeds lists seed ${s} twice`);
-      seen.add(s);
-      seeds.push(s);
-    }
-  }
-  if (seeds.length === 0) throw new UsageError(`--seeds lists no seed: '${text}'`);
-  return seeds;
-}
 
-function whole(flag: string, text: string | undefined, fallback: number, min: number, max: number): number {
-  if (text === undefined) return fallback;
-  if (!/^\d+$/.test(text)) throw new UsageError(`--${flag} takes a whole number, got '${text}'`);
-  const n = Number(text);
-  if (n < min || n > max) throw new UsageError(`--${flag} must be between ${min} and ${max}, got ${n}`);
-  return n;
-}
 
 /** Check one policy spec; throws UsageError (unknown rule, a model file that is not there). */
 export function checkPolicySpec(spec: string): void {
@@ -127,38 +87,6 @@ export function checkPolicySpec(spec: string): void {
   if (!POLICY_FORMAT.test(spec)) throw new UsageError(`unknown policy '${spec}': hold, hardcoded, spread-capture, onnx:FILE or mlp:FILE`);
 }
 
-/** The execution settings after `--` (`--throttle-ms 250`, `--no-group-auto-reset`), checked as an episode reads them, as flag → value. */
-export function parseEpisodeSettings(args: readonly string[]): Record<string, string> {
-  const options: Record<string, { type: 'string' | 'boolean' }> = {};
-  const settings = Object.values(SETTINGS);
-  for (const s of settings) {
-    options[s.flag] = { type: s.boolean === true ? 'boolean' : 'string' };
-    if (s.boolean === true) options[`no-${s.flag}`] = { type: 'boolean' };
-  }
-  let values: Record<string, string | boolean | undefined>;
-  try {
-    values = parseArgs({ args: [...args], options, strict: true, allowPositionals: false }).values;
-  } catch (e) {
-    throw new UsageError(`setting after --: ${(e as Error).message.split('\n')[0]}`);
-  }
-  for (const flag of Object.keys(values)) {
-    const own = OWN_SETTINGS[flag.replace(/^no-/, '')];
-    if (own !== undefined) throw new UsageError(`setting after --: --${flag} is evaluate's to set (${own})`);
-  }
-  const out: Record<string, string> = {};
-  for (const s of settings) {
-    if (values[`no-${s.flag}`] === true) out[s.flag] = 'false';
-    else if (values[s.flag] !== undefined) out[s.flag] = s.boolean === true ? 'true' : String(values[s.flag]);
-  }
-  // Checked as the episode will read them (its own table of the settings that apply to an episode).
-  try {
-    episodeExecutionSettings(out);
-  } catch (e) {
-    if (e instanceof RangeError) throw new UsageError(`after --: ${e.message}`);
-    throw e;
-  }
-  return out;
-}
 
 /** The plan from the command line; throws UsageError on any bad input (nothing has run yet). */
 export function parseEvaluateArgs(argv: readonly string[]): EvaluatePlan {
@@ -206,15 +134,15 @@ export function parseEvaluateArgs(argv: readonly string[]): EvaluatePlan {
     policies,
     seeds,
     sessions,
-    markets: whole('markets', v.markets, EVALUATE_DEFAULTS.markets, 1, 10_000),
-    durationMs: whole('duration-s', v['duration-s'], EVALUATE_DEFAULTS.durationS, 1, 7 * 86_400) * 1000,
-    rate: whole('rate', v.rate, EVALUATE_DEFAULTS.rate, 0, 10_000_000),
+    markets: wholeFlag('markets', v.markets, EVALUATE_DEFAULTS.markets, 1, 10_000),
+    durationMs: wholeFlag('duration-s', v['duration-s'], EVALUATE_DEFAULTS.durationS, 1, 7 * 86_400) * 1000,
+    rate: wholeFlag('rate', v.rate, EVALUATE_DEFAULTS.rate, 0, 10_000_000),
     startCash,
-    workers: v.workers === undefined ? undefined : whole('workers', v.workers, 1, 1, 1_024),
+    workers: v.workers === undefined ? undefined : wholeFlag('workers', v.workers, 1, 1, 1_024),
     baseline,
     out: v.out,
     json: v.json === true,
-    settings: parseEpisodeSettings(dash < 0 ? [] : argv.slice(dash + 1)),
+    settings: parseEpisodeSettings(dash < 0 ? [] : argv.slice(dash + 1), OWN_SETTINGS, 'evaluate'),
     db: v.db,
     dataDir: v['data-dir'],
   };

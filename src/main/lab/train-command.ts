@@ -22,12 +22,9 @@
  */
 import { existsSync, statSync } from 'node:fs';
 import { writeFile } from 'node:fs/promises';
-import { availableParallelism } from 'node:os';
 import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { Piscina } from 'piscina';
 import { COMMANDS, UsageError, parseFlags, type Command } from '../cli.js';
-import { SETTINGS, type Setting } from '../config/settings.js';
 import { FEATURE_COUNT, FEATURE_SPEC_HASH } from '../../shared/observation/features.js';
 import { formatMoney } from '../../shared/fixed-point.js';
 import { buildMlpModel, extractMlp, MlpGraphError, type Mlp } from '../../shared/onnx/mlp-graph.js';
@@ -39,9 +36,9 @@ import { MlpPolicy } from '../../shared/policy/mlp.js';
 import { ModelLoadError } from '../../shared/policy/onnx-errors.js';
 import { checkModelBytes, readModelBytes } from '../../shared/policy/onnx-model-file.js';
 import { trainCem, type CemIteration, type CemResult, type Evaluator } from './cem.js';
-import type { EpisodeResult, EpisodeSpec, InlineMlp } from './episode-types.js';
-import { episodeTaskFile, poolSize } from './episode-pool.js';
-import { episodeExecutionSettings } from './episode-settings.js';
+import type { EpisodeSpec, InlineMlp } from './episode-types.js';
+import { openEpisodePool, type PoolEvaluator } from './episode-pool.js';
+import { formatSeeds, MAX_SEED, parseEpisodeSettings, parseSeeds, wholeFlag } from './lab-args.js';
 import { flattenMlp, paramCount, policyShape, randomParams, shapeOf, toInlineMlp, toMlp, type MlpShape } from './mlp-params.js';
 
 const USAGE =
@@ -89,8 +86,9 @@ const DEFAULTS = {
   seed: 1,
 };
 
-const MAX_SEED = 2 ** 31 - 1;
-const MAX_SEEDS = 10_000;
+
+/** Most seeds per set: every candidate of every iteration runs on each training seed. */
+const MAX_TRAINING_SEEDS = 10_000;
 
 export type InitSpec = { kind: 'random' } | { kind: 'baseline' } | { kind: 'file'; file: string };
 
@@ -116,13 +114,6 @@ export interface TrainPlan {
   settings: Record<string, string>;
 }
 
-function whole(flag: string, text: string | undefined, fallback: number, min: number, max: number): number {
-  if (text === undefined) return fallback;
-  if (!/^\d+$/.test(text.trim())) throw new UsageError(`--${flag} takes a whole number, got '${text}'`);
-  const n = Number(text.trim());
-  if (n < min || n > max) throw new UsageError(`--${flag} must be between ${min} and ${max}, got ${n}`);
-  return n;
-}
 
 function real(flag: string, text: string | undefined, fallback: number, ok: (x: number) => boolean, range: string): number {
   if (text === undefined) return fallback;
@@ -131,74 +122,8 @@ function real(flag: string, text: string | undefined, fallback: number, ok: (x: 
   return n;
 }
 
-/** `1001-1004,1010` → [1001, 1002, 1003, 1004, 1010]; every seed once, 0 … 2³¹ − 1. */
-export function parseSeeds(flag: string, text: string): number[] {
-  const seeds: number[] = [];
-  for (const part of text.split(',')) {
-    const m = /^\s*(\d+)\s*(?:-\s*(\d+)\s*)?$/.exec(part);
-    if (m === null) throw new UsageError(`--${flag} takes seeds and ranges such as 1001-1004,1010, got '${text}'`);
-    const lo = Number(m[1]);
-    const hi = m[2] === undefined ? lo : Number(m[2]);
-    if (hi < lo) throw new UsageError(`--${flag}: the range ${part.trim()} runs backwards`);
-    if (hi > MAX_SEED) throw new UsageError(`--${flag}: seeds go up to ${MAX_SEED}, got ${hi}`);
-    if (seeds.length + (hi - lo + 1) > MAX_SEEDS) throw new UsageError(`--${flag} lists more than ${MAX_SEEDS} seeds`);
-    for (let s = lo; s <= hi; s++) seeds.push(s);
-  }
-  const seen = new Set<number>();
-  for (const s of seeds) {
-    if (seen.has(s)) throw new UsageError(`--${flag} lists seed ${s} twice`);
-    seen.add(s);
-  }
-  return seeds;
-}
 
-/** Seeds as ranges for messages and metadata: [1001, 1002, 1003, 1010] → "1001-1003,1010". */
-export function formatSeeds(seeds: readonly number[]): string {
-  const parts: string[] = [];
-  for (let i = 0; i < seeds.length; ) {
-    let j = i;
-    while (j + 1 < seeds.length && seeds[j + 1] === seeds[j] + 1) j++;
-    parts.push(j > i ? `${seeds[i]}-${seeds[j]}` : String(seeds[i]));
-    i = j + 1;
-  }
-  return parts.join(',');
-}
 
-const BY_FLAG = new Map<string, Setting>(Object.values(SETTINGS).map((s) => [s.flag, s as Setting]));
-
-/**
- * Execution settings after `--`, as `run` takes them (`--throttle-ms 250`, `--throttle-ms=250`,
- * `--order-groups …`, booleans as `--flag` / `--no-flag`), to the episode's record; checked the
- * way an episode checks them (only the execution stage's settings apply).
- */
-export function parseRunSettings(args: readonly string[]): Record<string, string> {
-  const out: Record<string, string> = {};
-  for (let i = 0; i < args.length; i++) {
-    const a = args[i];
-    if (!a.startsWith('--') || a.length === 2) throw new UsageError(`settings after --: expected --flag [value], got '${a}'`);
-    const body = a.slice(2);
-    const eq = body.indexOf('=');
-    if (eq > 0) {
-      out[body.slice(0, eq)] = body.slice(eq + 1);
-    } else if (BY_FLAG.get(body)?.boolean === true) {
-      out[body] = 'true';
-    } else if (body.startsWith('no-') && BY_FLAG.get(body.slice(3))?.boolean === true) {
-      out[body.slice(3)] = 'false';
-    } else {
-      const value = args[i + 1];
-      if (value === undefined) throw new UsageError(`settings after --: --${body} needs a value`);
-      out[body] = value;
-      i++;
-    }
-  }
-  try {
-    episodeExecutionSettings(out);
-  } catch (e) {
-    if (e instanceof RangeError) throw new UsageError(`settings after --: ${e.message.replace(/^settings: /, '')}`);
-    throw e;
-  }
-  return out;
-}
 
 /** The report's default path: the model's without `.onnx`, plus `.report.json`. */
 export function defaultReportPath(out: string): string {
@@ -228,12 +153,12 @@ export function parseTrainArgs(argv: string[]): TrainPlan {
     report: { type: 'string' },
   });
   if (v.out === undefined || v.out === '') throw new UsageError('--out FILE is required (where to write the trained model)');
-  const hidden = v.hidden === undefined ? DEFAULTS.hidden : v.hidden.split(',').map((w) => whole('hidden', w, 0, 1, 4_096));
+  const hidden = v.hidden === undefined ? DEFAULTS.hidden : v.hidden.split(',').map((w) => wholeFlag('hidden', w, 0, 1, 4_096));
   if (hidden.length > 8) throw new UsageError(`--hidden takes at most 8 layers, got ${hidden.length}`);
   const init = parseInit(v.init);
   if (v.hidden !== undefined && init.kind !== 'random') throw new UsageError(`--hidden applies to --init random only; --init ${v.init} keeps the model's shape`);
-  const trainSeeds = parseSeeds('train-seeds', v['train-seeds'] ?? DEFAULTS.trainSeeds);
-  const validationSeeds = parseSeeds('validation-seeds', v['validation-seeds'] ?? DEFAULTS.validationSeeds);
+  const trainSeeds = parseSeeds(v['train-seeds'] ?? DEFAULTS.trainSeeds, 'train-seeds', MAX_TRAINING_SEEDS);
+  const validationSeeds = parseSeeds(v['validation-seeds'] ?? DEFAULTS.validationSeeds, 'validation-seeds', MAX_TRAINING_SEEDS);
   const train = new Set(trainSeeds);
   const shared = validationSeeds.filter((s) => train.has(s));
   if (shared.length > 0) {
@@ -247,21 +172,21 @@ export function parseTrainArgs(argv: string[]): TrainPlan {
   return {
     hidden,
     hiddenGiven: v.hidden !== undefined,
-    iterations: whole('iterations', v.iterations, DEFAULTS.iterations, 1, 10_000),
-    population: whole('population', v.population, DEFAULTS.population, 2, 10_000),
+    iterations: wholeFlag('iterations', v.iterations, DEFAULTS.iterations, 1, 10_000),
+    population: wholeFlag('population', v.population, DEFAULTS.population, 2, 10_000),
     eliteFraction: real('elite', v.elite, DEFAULTS.elite, (x) => x > 0 && x <= 1, 'in (0, 1]'),
     sigma: real('sigma', v.sigma, DEFAULTS.sigma, (x) => x > 0 && x <= 10, 'in (0, 10]'),
     trainSeeds,
     validationSeeds,
-    markets: whole('markets', v.markets, DEFAULTS.markets, 1, 10_000),
-    durationMs: whole('duration-s', v['duration-s'], DEFAULTS.durationS, 1, 86_400) * 1000,
-    rate: whole('rate', v.rate, DEFAULTS.rate, 1, 1_000_000),
-    seed: whole('seed', v.seed, DEFAULTS.seed, 0, MAX_SEED),
+    markets: wholeFlag('markets', v.markets, DEFAULTS.markets, 1, 10_000),
+    durationMs: wholeFlag('duration-s', v['duration-s'], DEFAULTS.durationS, 1, 86_400) * 1000,
+    rate: wholeFlag('rate', v.rate, DEFAULTS.rate, 1, 1_000_000),
+    seed: wholeFlag('seed', v.seed, DEFAULTS.seed, 0, MAX_SEED),
     init,
-    workers: v.workers === undefined ? undefined : whole('workers', v.workers, 1, 1, 256),
+    workers: v.workers === undefined ? undefined : wholeFlag('workers', v.workers, 1, 1, 256),
     out,
     report,
-    settings: parseRunSettings(settingsArgs),
+    settings: parseEpisodeSettings(settingsArgs),
   };
 }
 
@@ -538,31 +463,6 @@ export async function runTraining(plan: TrainPlan, evaluate: Evaluator, log: (li
     elapsedMs: Math.round(now() - t0),
   };
   return { report, mlp, bytes: trainedModelBytes(mlp, settings, choice, start), result };
-}
-
-/** An evaluator over one piscina pool of episode tasks, kept for the whole training. */
-export interface PoolEvaluator {
-  evaluate: Evaluator;
-  threads: number;
-  close(): Promise<void>;
-}
-
-/** The episode pool: `workers` threads (default: the machine's parallelism), at most `maxEpisodesPerCall`. */
-export function openEpisodePool(workers: number | undefined, maxEpisodesPerCall: number): PoolEvaluator {
-  const threads = poolSize(maxEpisodesPerCall, workers ?? availableParallelism());
-  const pool = new Piscina<EpisodeSpec, EpisodeResult>({ filename: episodeTaskFile(), minThreads: threads, maxThreads: threads, atomics: 'disabled', idleTimeout: 60_000 });
-  return {
-    threads,
-    evaluate: async (specs) => {
-      const settled = await Promise.allSettled(specs.map((s) => pool.run(s)));
-      return settled.map((s, i) => {
-        if (s.status === 'fulfilled') return s.value;
-        const reason = s.reason instanceof Error ? s.reason.message : String(s.reason);
-        throw new Error(`episode on seed ${specs[i].seed} failed: ${reason.split('\n')[0]}`);
-      });
-    },
-    close: () => pool.destroy(),
-  };
 }
 
 export interface TrainDeps {

@@ -4,9 +4,7 @@
  *
  * Units: money µ$, counts hundredths of a contract, latency snapshots in ns (latency-histogram.ts).
  */
-import { NONE } from '../../shared/book-layout.js';
-import { emptyBookTop } from '../../shared/book-store.js';
-import { notional } from '../../shared/fixed-point.js';
+import { emptyBookTop, markValue } from '../../shared/book-store.js';
 import { LatencyHistogram, type LatencySnapshot } from '../../shared/latency-histogram.js';
 import type { BookReader, ExecutionCore } from './execution-core.js';
 import { DENY_REASON_NAMES, type DenyReason } from './limits.js';
@@ -313,8 +311,8 @@ export function collectStats(src: StatsSource): ExecutionStats {
     fees += l.feesPaid[m];
     const q = l.position[m];
     if (q !== 0 && src.books.readTop(m, top)) {
-      const bid = q > 0 ? top.yesBid : top.noBid;
-      if (bid !== NONE && bid > 0) unrealized += notional(bid, q > 0 ? q : -q) - l.costBasis[m];
+      const value = markValue(top, q);
+      if (value !== null) unrealized += value - l.costBasis[m];
     }
     const w = core.working.workingOrder(m);
     if (q === 0 && w === undefined && l.realizedPnl[m] === 0 && l.feesPaid[m] === 0) continue;

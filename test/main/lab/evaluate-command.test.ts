@@ -13,7 +13,7 @@ import { COMMANDS, main } from '../../../src/main/cli.js';
 import { runEpisodes } from '../../../src/main/lab/episode-pool.js';
 import type { EpisodeResult } from '../../../src/main/lab/episode-types.js';
 import {
-  episodeSpecs, evaluateCommand, parseEpisodeSettings, parseEvaluateArgs, parseSeeds, sessionOptionsOf, type EvaluateDeps,
+  episodeSpecs, evaluateCommand, parseEvaluateArgs, sessionOptionsOf, type EvaluateDeps,
 } from '../../../src/main/lab/evaluate-command.js';
 import type { EvaluationReport } from '../../../src/main/lab/report.js';
 import { ReplayError, type RecordedSession } from '../../../src/main/replay/load-session.js';
@@ -34,27 +34,6 @@ async function evaluate(args: string[], deps: EvaluateDeps = {}): Promise<{ code
   return { code, out, err, progress };
 }
 
-describe('parseSeeds', () => {
-  it('takes ranges and lists, in the order given', () => {
-    expect(parseSeeds('1-5')).toEqual([1, 2, 3, 4, 5]);
-    expect(parseSeeds('1,5,9')).toEqual([1, 5, 9]);
-    expect(parseSeeds(' 10-12, 3 ,7-7')).toEqual([10, 11, 12, 3, 7]);
-    expect(parseSeeds('0')).toEqual([0]);
-    expect(parseSeeds('4294967295')).toEqual([4_294_967_295]);
-  });
-  it('refuses what is not a seed list', () => {
-    expect(() => parseSeeds('')).toThrow("--seeds lists no seed: ''");
-    expect(() => parseSeeds(',')).toThrow('--seeds lists no seed');
-    expect(() => parseSeeds('5-1')).toThrow('--seeds: range 5-1 runs backwards');
-    expect(() => parseSeeds('1-3,2')).toThrow('--seeds lists seed 2 twice');
-    expect(() => parseSeeds('a-b')).toThrow("--seeds takes seeds and ranges such as 1-20 or 1,5,9, got 'a-b'");
-    expect(() => parseSeeds('-3')).toThrow('--seeds takes seeds and ranges');
-    expect(() => parseSeeds('1.5')).toThrow('--seeds takes seeds and ranges');
-    expect(() => parseSeeds('4294967296')).toThrow('--seeds: seed 4294967296 is above 4294967295');
-    expect(() => parseSeeds('0-100000')).toThrow('--seeds lists more than 100,000 seeds');
-  });
-});
-
 describe('arguments', () => {
   it('plans policy-major episodes with the defaults', () => {
     const plan = parseEvaluateArgs(['--policy', 'hold,spread-capture', '--policy', 'hardcoded', '--seeds', '3,1']);
@@ -63,13 +42,6 @@ describe('arguments', () => {
     expect(episodeSpecs(parseEvaluateArgs(['--policy', 'hold', '--seeds', '1', '--markets', '3', '--duration-s', '30', '--rate', '50', '--start-cash', '250.50', '--', '--throttle-ms', '500']))).toEqual([
       { policy: 'hold', seed: 1, markets: 3, durationMs: 30_000, rate: 50, startCash: 250_500_000, settings: { 'throttle-ms': '500' } },
     ]);
-  });
-
-  it('reads execution settings after -- as an episode reads them', () => {
-    expect(parseEpisodeSettings(['--throttle-ms', '500', '--no-group-auto-reset', '--price-mode=aggressive'])).toEqual({
-      'price-mode': 'aggressive', 'throttle-ms': '500', 'group-auto-reset': 'false',
-    });
-    expect(parseEpisodeSettings([])).toEqual({});
   });
 
   const bad: Array<[string, string[], string]> = [

@@ -9,7 +9,7 @@ import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'no
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
-import { COMMANDS, UsageError, main } from '../../../src/main/cli.js';
+import { COMMANDS, main } from '../../../src/main/cli.js';
 import { FEATURES, FEATURE_COUNT, FEATURE_SPEC_HASH, F_BELOW_RESERVE } from '../../../src/shared/observation/features.js';
 import { labelObservations, sampleObservations } from '../../../src/shared/onnx/baseline-model.js';
 import type { Mlp } from '../../../src/shared/onnx/mlp-graph.js';
@@ -25,18 +25,15 @@ import type { EpisodeResult } from '../../../src/main/lab/episode-types.js';
 import { fromInlineMlp } from '../../../src/main/lab/mlp-params.js';
 import {
   defaultReportPath,
-  formatSeeds,
-  parseRunSettings,
-  parseSeeds,
   parseTrainArgs,
   registerTrainCommand,
   runTraining,
   seedWarnings,
   signedDollars,
   trainCommand,
-  type PoolEvaluator,
   type TrainingReport,
 } from '../../../src/main/lab/train-command.js';
+import type { PoolEvaluator } from '../../../src/main/lab/episode-pool.js';
 
 const root = mkdtempSync(join(tmpdir(), 'kalshi-actor-train-'));
 afterAll(() => rmSync(root, { recursive: true, force: true }));
@@ -118,17 +115,6 @@ function agreement(a: Uint8Array, b: Uint8Array): number {
 }
 
 describe('train: arguments', () => {
-  it('seeds: lists and ranges, printed back as ranges', () => {
-    expect(parseSeeds('train-seeds', '1001-1004,1010')).toEqual([1001, 1002, 1003, 1004, 1010]);
-    expect(parseSeeds('train-seeds', '7')).toEqual([7]);
-    expect(formatSeeds([1001, 1002, 1003, 1010, 1012, 1013])).toBe('1001-1003,1010,1012-1013');
-    expect(() => parseSeeds('train-seeds', '1004-1001')).toThrow(/runs backwards/);
-    expect(() => parseSeeds('train-seeds', '1001,1001')).toThrow(/seed 1001 twice/);
-    expect(() => parseSeeds('train-seeds', 'a-b')).toThrow(UsageError);
-    expect(() => parseSeeds('train-seeds', '-5')).toThrow(UsageError);
-    expect(() => parseSeeds('train-seeds', '1-20000')).toThrow(/more than 10000 seeds/);
-  });
-
   it('defaults, and the report beside the model', () => {
     const out = fresh('m.onnx');
     const plan = parseTrainArgs(['--out', out]);
@@ -142,17 +128,6 @@ describe('train: arguments', () => {
     expect(parseTrainArgs(['--out', out, '--hidden', '32,8', '--init', 'random']).hidden).toEqual([32, 8]);
     expect(parseTrainArgs(['--out', out, '--init', 'onnx:a.onnx']).init).toMatchObject({ kind: 'file' });
     expect(parseTrainArgs(['--out', out, '--workers', '3']).workers).toBe(3);
-  });
-
-  it('settings after -- as run takes them, checked the way an episode applies them', () => {
-    expect(parseRunSettings(['--throttle-ms', '100', '--price-mode=mid', '--no-group-auto-reset', '--contract-size', '2'])).toEqual({
-      'throttle-ms': '100', 'price-mode': 'mid', 'group-auto-reset': 'false', 'contract-size': '2',
-    });
-    expect(parseRunSettings(['--group-auto-reset'])).toEqual({ 'group-auto-reset': 'true' });
-    expect(() => parseRunSettings(['--policy', 'hold'])).toThrow(/does not apply to an episode/);
-    expect(() => parseRunSettings(['--throttle-ms'])).toThrow(/needs a value/);
-    expect(() => parseRunSettings(['--throttle-ms', 'soon'])).toThrow(UsageError);
-    expect(() => parseRunSettings(['throttle-ms'])).toThrow(/expected --flag/);
   });
 
   it('usage errors are one line and exit 2, before any episode runs', async () => {
@@ -170,7 +145,7 @@ describe('train: arguments', () => {
       [['--out', out, '--workers', '0'], /--workers must be between 1 and 256/],
       [['--out', join(root, 'no-such-dir', 'm.onnx')], /--out: directory .* does not exist/],
       [['--out', out, '--report', out], /--report must not be the model file/],
-      [['--out', out, '--', '--exchange', 'prod'], /settings after --: 'exchange' does not apply to an episode/],
+      [['--out', out, '--', '--exchange', 'prod'], /after --: settings: 'exchange' does not apply to an episode/],
       [['--out', out, '--bogus'], /Unknown option '--bogus'/],
     ];
     for (const [argv, message] of cases) {
