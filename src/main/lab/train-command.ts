@@ -25,11 +25,10 @@ import { writeFile } from 'node:fs/promises';
 import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { COMMANDS, UsageError, parseFlags, type Command } from '../cli.js';
-import { FEATURE_COUNT, FEATURE_SPEC_HASH } from '../../shared/observation/features.js';
+import { FEATURE_SPEC_HASH } from '../../shared/observation/features.js';
 import { formatMoney } from '../../shared/fixed-point.js';
-import { buildMlpModel, extractMlp, MlpGraphError, type Mlp } from '../../shared/onnx/mlp-graph.js';
-import { MODEL_CONTRACT, MODEL_METADATA } from '../../shared/onnx/model-contract.js';
-import { encodeModel } from '../../shared/onnx/model-proto.js';
+import { mlpModelBytes } from '../../shared/onnx/baseline-model.js';
+import { extractMlp, MlpGraphError, type Mlp } from '../../shared/onnx/mlp-graph.js';
 import { decodeModel } from '../../shared/onnx/model-reader.js';
 import { ProtoDecodeError } from '../../shared/onnx/protobuf.js';
 import { MlpPolicy } from '../../shared/policy/mlp.js';
@@ -336,23 +335,7 @@ export function trainedModelBytes(mlp: Mlp, settings: TrainingSettings, choice: 
     validationPnlMicros: choice.validationMicros,
     startValidationPnlMicros: start.validationMicros,
   };
-  return encodeModel(
-    buildMlpModel(mlp, {
-      producerName: 'kalshi-actor',
-      producerVersion: 'train/1',
-      irVersion: MODEL_CONTRACT.irVersion,
-      opset: MODEL_CONTRACT.opset,
-      batchDim: MODEL_CONTRACT.batchDim,
-      graphName: 'trained_mlp',
-      docString: doc,
-      metadata: [
-        { key: MODEL_METADATA.featureSpecHash, value: FEATURE_SPEC_HASH },
-        { key: MODEL_METADATA.featureCount, value: String(FEATURE_COUNT) },
-        { key: MODEL_METADATA.actions, value: MODEL_CONTRACT.actions.join(',') },
-        { key: 'training', value: JSON.stringify(training) },
-      ],
-    }),
-  );
+  return mlpModelBytes(mlp, doc, { producerVersion: 'train/1', graphName: 'trained_mlp', extra: [{ key: 'training', value: JSON.stringify(training) }] });
 }
 
 export interface TrainingOutcome {

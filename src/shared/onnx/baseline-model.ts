@@ -182,21 +182,29 @@ export function trainBaselineMlp(): Mlp {
   return { inputName: MODEL_CONTRACT.inputName, outputName: MODEL_CONTRACT.outputName, layers };
 }
 
-/** The ONNX bytes of an MLP under our contract, stamped with the current feature-spec hash. */
-export function mlpModelBytes(mlp: Mlp, docString: string): Uint8Array {
+/**
+ * The ONNX bytes of an MLP under our contract, stamped with the current feature-spec hash (and
+ * `extra` metadata after it). The defaults are the baseline's (its bytes depend on them).
+ */
+export function mlpModelBytes(
+  mlp: Mlp,
+  docString: string,
+  o: { producerVersion?: string; graphName?: string; extra?: ReadonlyArray<{ key: string; value: string }> } = {},
+): Uint8Array {
   return encodeModel(
     buildMlpModel(mlp, {
       producerName: 'kalshi-actor',
-      producerVersion: 'make-model/1',
+      producerVersion: o.producerVersion ?? 'make-model/1',
       irVersion: MODEL_CONTRACT.irVersion,
       opset: MODEL_CONTRACT.opset,
       batchDim: MODEL_CONTRACT.batchDim,
-      graphName: 'baseline_mlp',
+      graphName: o.graphName ?? 'baseline_mlp',
       docString,
       metadata: [
         { key: MODEL_METADATA.featureSpecHash, value: FEATURE_SPEC_HASH },
         { key: MODEL_METADATA.featureCount, value: String(FEATURE_COUNT) },
         { key: MODEL_METADATA.actions, value: MODEL_CONTRACT.actions.join(',') },
+        ...(o.extra ?? []),
       ],
     }),
   );
