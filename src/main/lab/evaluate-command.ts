@@ -36,7 +36,7 @@ import { openJournal } from '../store/open-journal.js';
 import { runEpisodes, type EpisodeOutcome } from './episode-pool.js';
 import { parseEpisodeSettings, parseSeeds, wholeFlag } from './lab-args.js';
 import type { EpisodeResult, EpisodeSpec } from './episode-types.js';
-import { buildReport, type EpisodeFailure, type EvaluationReport, type PolicyEpisodes } from './report.js';
+import { buildReport, type EpisodeFailure, type EvaluationReport, type EvaluationSettings, type PolicyEpisodes } from './report.js';
 import { formatReport } from './report-table.js';
 
 const USAGE =
@@ -52,21 +52,13 @@ const OWN_SETTINGS: Record<string, string> = {
   'sim-seed': '--seeds', 'sim-balance': '--start-cash',
 };
 
-export interface EvaluatePlan {
-  policies: string[];
-  seeds: number[];
-  sessions: string[];
-  markets: number;
-  durationMs: number;
-  rate: number;
+/** What the report records of the run (EvaluationSettings; `settings`: execution settings for the episodes, flag → value), and how to run it. */
+export interface EvaluatePlan extends Omit<EvaluationSettings, 'startCash'> {
   /** µ$; undefined: the episode's default ($1,000). */
   startCash: number | undefined;
   workers: number | undefined;
-  baseline: string;
   out: string | undefined;
   json: boolean;
-  /** Execution settings for the episodes, flag name (no dashes) → value. */
-  settings: Record<string, string>;
   db: string | undefined;
   dataDir: string | undefined;
 }
